@@ -1,0 +1,115 @@
+"""Per-call latency of the emulator, next to botocore's own overhead and (if installed) moto.
+
+Run: python benchmarks/bench.py [--calls N]
+botocore's overhead is measured with a before-send handler that returns a canned response, so it
+is everything botocore does (serialize, sign, parse) with no service behind it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import CertificateSigningRequestBuilder, Name, NameAttribute
+from cryptography.x509.oid import NameOID
+
+from pytest_iotcerts import mock_iot
+
+
+def timed(call: Callable[[], Any], n: int) -> float:
+    """Median milliseconds per call after a warm-up."""
+    for _ in range(min(5, n)):
+        call()
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def make_csr() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = Name([NameAttribute(NameOID.COMMON_NAME, "bench")])
+    csr = CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self.body
+
+
+def botocore_overhead(n: int) -> float:
+    client = boto3.client(
+        "iot", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    body = b'{"certificateDescription": {"certificateId": "x", "status": "ACTIVE"}}'
+
+    def canned(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {}, _Raw(body))
+
+    client.meta.events.register("before-send.iot.DescribeCertificate", canned)
+    return timed(lambda: client.describe_certificate(certificateId="a" * 64), n)
+
+
+def ours(n: int, csr: str) -> dict[str, float]:
+    with mock_iot():
+        client = boto3.client("iot")
+        certificate_id = client.create_keys_and_certificate()["certificateId"]
+        return {
+            "DescribeCertificate": timed(
+                lambda: client.describe_certificate(certificateId=certificate_id), n
+            ),
+            "CreateCertificateFromCsr": timed(
+                lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
+            ),
+            "CreateKeysAndCertificate": timed(client.create_keys_and_certificate, max(5, n // 5)),
+        }
+
+
+def moto(n: int, csr: str) -> dict[str, float] | None:
+    try:
+        from moto import mock_aws
+    except ImportError:
+        return None
+    with mock_aws():
+        client = boto3.client("iot", region_name="us-east-1")
+        certificate_id = client.create_keys_and_certificate()["certificateId"]
+        return {
+            "DescribeCertificate": timed(
+                lambda: client.describe_certificate(certificateId=certificate_id), n
+            ),
+            "CreateCertificateFromCsr": timed(
+                lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
+            ),
+            "CreateKeysAndCertificate": timed(client.create_keys_and_certificate, max(5, n // 5)),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=200)
+    args = parser.parse_args()
+    csr = make_csr()
+    print(f"botocore alone (canned response): {botocore_overhead(args.calls):7.3f} ms/call")
+    mine = ours(args.calls, csr)
+    theirs = moto(args.calls, csr)
+    print(f"{'operation':28} {'pytest-iotcerts':>16} {'moto':>10}")
+    for name, value in mine.items():
+        other = f"{theirs[name]:8.3f}" if theirs else "   (n/a)"
+        print(f"{name:28} {value:13.3f} ms {other} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,316 @@
+"""The certificate authority and the AWS IoT certificate profile.
+
+Everything here is pure crypto: no state, no locks, so callers run it outside any lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
+
+from ._errors import ServiceError, invalid_request
+
+# AWS puts the whole issuer string in one OU attribute of one RDN.
+AWS_ISSUER = x509.Name(
+    [
+        x509.NameAttribute(
+            NameOID.ORGANIZATIONAL_UNIT_NAME,
+            "Amazon Web Services O=Amazon.com Inc. L=Seattle ST=Washington C=US",
+        )
+    ]
+)
+KEYS_AND_CERTIFICATE_SUBJECT = x509.Name(
+    [x509.NameAttribute(NameOID.COMMON_NAME, "AWS IoT Certificate")]
+)
+NOT_AFTER = dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+NOT_BEFORE_SKEW = dt.timedelta(seconds=120)
+MAX_CSR_CHARACTERS = 4096
+
+ALLOWED_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+ALLOWED_SIGNATURE_ALGORITHMS = {
+    SignatureAlgorithmOID.RSA_WITH_SHA256,
+    SignatureAlgorithmOID.RSA_WITH_SHA384,
+    SignatureAlgorithmOID.RSA_WITH_SHA512,
+    SignatureAlgorithmOID.RSASSA_PSS,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA256,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA384,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA512,
+}
+
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
+CertificatePublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+
+
+@dataclass(frozen=True)
+class CertificateAuthority:
+    """An RSA CA with the issuer name AWS IoT uses."""
+
+    key: rsa.RSAPrivateKey
+    certificate: x509.Certificate
+
+    @property
+    def pem(self) -> str:
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    @classmethod
+    def create(cls) -> CertificateAuthority:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        now = _now()
+        ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(AWS_ISSUER)
+            .issuer_name(AWS_ISSUER)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(NOT_AFTER)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(ski, critical=False)
+            .sign(key, hashes.SHA256())
+        )
+        return cls(key, certificate)
+
+    def issue(self, subject: x509.Name, public_key: CertificatePublicKey) -> x509.Certificate:
+        """A device certificate with AWS IoT's profile."""
+        now = _now()
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.certificate.subject)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - NOT_BEFORE_SKEW)
+            .not_valid_after(NOT_AFTER)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
+                critical=False,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+
+
+_session_ca: CertificateAuthority | None = None
+_session_ca_lock = threading.Lock()
+
+
+def session_ca() -> CertificateAuthority:
+    """One CA for the whole process (a pytest session, or an xdist worker)."""
+    global _session_ca
+    with _session_ca_lock:
+        if _session_ca is None:
+            _session_ca = CertificateAuthority.create()
+        return _session_ca
+
+
+def new_device_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def certificate_id(certificate: x509.Certificate) -> str:
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def to_pem(certificate: x509.Certificate) -> str:
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def private_key_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def public_key_pem(key: rsa.RSAPublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+# -- input checks ------------------------------------------------------------------------------
+
+
+def _single_pem_block(text: str, labels: tuple[str, ...], what: str, member: str) -> bytes:
+    """The DER inside exactly one PEM block carrying one of ``labels``."""
+    blocks = _PEM_BLOCK.findall(text)
+    if not blocks:
+        raise invalid_request(
+            f"The {member} is not a PEM-encoded {what}: "
+            f"no '-----BEGIN {labels[0]}-----' block found."
+        )
+    if len(blocks) > 1:
+        raise invalid_request(
+            f"The {member} must contain exactly one PEM block, found {len(blocks)}."
+        )
+    begin, body, end = blocks[0]
+    if begin != end:
+        raise invalid_request(
+            f"The {member} PEM block begins with '{begin}' but ends with '{end}'."
+        )
+    if begin not in labels:
+        raise invalid_request(f"The {member} is a PEM '{begin}' block; expected '{labels[0]}'.")
+    stripped = text.strip()
+    if not (stripped.startswith("-----BEGIN") and stripped.endswith("-----")):
+        raise invalid_request(f"The {member} has text outside its PEM block.")
+    compact = "".join(body.split())
+    if not compact:
+        raise invalid_request(f"The {member} PEM block is empty.")
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_request(f"The {member} PEM block is not valid base64.") from None
+
+
+def describe_key(key: object) -> str:
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size}-bit"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}"
+    return type(key).__name__.lstrip("_").replace("PublicKey", "")
+
+
+def check_key(key: object, member: str) -> CertificatePublicKey:
+    """AWS IoT's key rule: RSA of at least 2048 bits, or EC on P-256, P-384 or P-521."""
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise invalid_request(
+                f"The {member} has an RSA key of {key.key_size} bits; AWS IoT requires "
+                "RSA keys of at least 2048 bits."
+            )
+        return key
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        if key.curve.name not in ALLOWED_CURVES:
+            raise invalid_request(
+                f"The {member} has an EC key on curve {key.curve.name}; AWS IoT accepts only "
+                "NIST P-256, P-384 and P-521."
+            )
+        return key
+    raise invalid_request(
+        f"The {member} has a {describe_key(key)} key; AWS IoT accepts RSA (2048 bits or more) "
+        "or EC (NIST P-256, P-384, P-521) keys."
+    )
+
+
+def load_csr(text: str) -> x509.CertificateSigningRequest:
+    """Parse and check a CSR as CreateCertificateFromCsr does; InvalidRequestException if not."""
+    member = "certificateSigningRequest"
+    if len(text) > MAX_CSR_CHARACTERS:
+        raise invalid_request(
+            f"The {member} is {len(text)} characters long; the limit is {MAX_CSR_CHARACTERS}."
+        )
+    der = _single_pem_block(
+        text,
+        ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"),
+        "certificate signing request",
+        member,
+    )
+    try:
+        csr = x509.load_der_x509_csr(der)
+    except ValueError:
+        raise invalid_request(
+            f"The {member} could not be parsed: the PEM block does not hold a DER-encoded "
+            "PKCS#10 request (is it truncated?)."
+        ) from None
+    try:
+        public_key = csr.public_key()
+    except Exception:  # unknown algorithm OIDs surface as various errors
+        raise invalid_request(f"The {member} has a public key that cannot be read.") from None
+    check_key(public_key, member)
+    try:
+        algorithm = csr.signature_algorithm_oid
+    except Exception:
+        raise invalid_request(f"The {member} has an unknown signature algorithm.") from None
+    if algorithm not in ALLOWED_SIGNATURE_ALGORITHMS:
+        raise invalid_request(
+            f"The {member} is signed with {algorithm._name}; AWS IoT accepts SHA-256/384/512 "
+            "with RSA or ECDSA."
+        )
+    try:
+        valid = csr.is_signature_valid
+    except Exception:  # malformed signatures may raise instead of returning False
+        valid = False
+    if not valid:
+        raise invalid_request(
+            f"The {member} signature does not verify: the request was altered after signing, "
+            "or signed with another key."
+        )
+    return csr
+
+
+def load_certificate(text: str, member: str) -> x509.Certificate:
+    """Parse one PEM certificate for the Register* operations."""
+    der = _single_pem_block(text, ("CERTIFICATE",), "certificate", member)
+    try:
+        certificate = x509.load_der_x509_certificate(der)
+        public_key = certificate.public_key()
+    except ValueError:
+        raise invalid_request(
+            f"The {member} could not be parsed as an X.509 certificate."
+        ) from None
+    if not isinstance(public_key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
+        raise ServiceError(
+            "CertificateValidationException",
+            f"The {member} has a {describe_key(public_key)} key, which AWS IoT does not accept.",
+        )
+    try:
+        check_key(public_key, member)
+    except ServiceError as error:
+        raise ServiceError("CertificateValidationException", error.message) from None
+    return certificate
+
+
+def is_signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    if certificate.issuer != issuer.subject:
+        return False
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True

@@ -1,0 +1,30 @@
+"""Errors the emulated service answers with. The router serializes them as AWS does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A modeled IoT error: ``code`` is the error shape's name, ``fields`` its extra members.
+
+    ``status_code`` is only given for codes outside the service model (the HTTP status of a
+    modeled error always comes from the model).
+    """
+
+    def __init__(
+        self, code: str, message: str, *, status_code: int | None = None, **fields: Any
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status_code = status_code
+        self.fields = fields
+
+
+def invalid_request(message: str) -> ServiceError:
+    return ServiceError("InvalidRequestException", message)
+
+
+def not_found(message: str) -> ServiceError:
+    return ServiceError("ResourceNotFoundException", message)

@@ -1,0 +1,77 @@
+"""The pytest plugin: the ``iot_certs`` fixture, its marker and ini options.
+
+A thin layer over ``mock_iot()``: it reads settings (ini defaults, then markers closest-first) and
+keeps one active controller for the duration of a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ._controller import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, IotCerts, mock_iot
+
+SETTINGS = ("account_id", "region", "sleep_on_retry")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "iot_certs_account_id",
+        "AWS account id of IoT calls whose access key maps to no other account.",
+        default=DEFAULT_ACCOUNT_ID,
+    )
+    parser.addini(
+        "iot_certs_region",
+        "Default region set in the environment while iot_certs is active.",
+        default=DEFAULT_REGION,
+    )
+    parser.addini(
+        "iot_certs_sleep_on_retry",
+        "Let botocore really sleep between retries of IoT calls (default: skip the sleep).",
+        type="bool",
+        default=False,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "iot_certs(account_id=None, region=None, sleep_on_retry=None): settings of the iot_certs "
+        "fixture for this test.",
+    )
+
+
+def settings_for(node: pytest.Item, config: pytest.Config) -> dict[str, Any]:
+    """ini defaults, overridden by ``iot_certs`` markers from the farthest to the closest."""
+    settings: dict[str, Any] = {
+        "account_id": str(config.getini("iot_certs_account_id")),
+        "region": str(config.getini("iot_certs_region")),
+        "sleep_on_retry": bool(config.getini("iot_certs_sleep_on_retry")),
+    }
+    for marker in reversed(list(node.iter_markers("iot_certs"))):
+        if marker.args:
+            raise pytest.UsageError(
+                f"@pytest.mark.iot_certs takes keyword arguments only ({', '.join(SETTINGS)})"
+            )
+        unknown = sorted(set(marker.kwargs) - set(SETTINGS))
+        if unknown:
+            raise pytest.UsageError(
+                f"@pytest.mark.iot_certs got unknown setting(s) {', '.join(unknown)}; "
+                f"known: {', '.join(SETTINGS)}"
+            )
+        settings.update(marker.kwargs)
+    return settings
+
+
+@pytest.fixture
+def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
+    """An active, empty AWS IoT certificate service for this test."""
+    settings = settings_for(request.node, request.config)
+    try:
+        controller = mock_iot(**settings)
+    except ValueError as error:
+        raise pytest.UsageError(f"iot_certs settings: {error}") from None
+    with controller:
+        yield controller

@@ -1,0 +1,160 @@
+"""What only a real pytest run shows: entry point, ini options, markers, teardown, isolation."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert found.get("iotcerts") == "pytest_iotcerts.plugin"
+
+
+def test_the_fixture_works_with_no_configuration(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_issue(iot_certs):
+            client = boto3.client("iot")
+            response = client.create_keys_and_certificate(setAsActive=True)
+            assert iot_certs.get(response["certificateId"]).status == "ACTIVE"
+            assert response["certificateArn"].startswith("arn:aws:iot:us-east-1:123456789012:")
+        """
+    )
+    pytester.runpytest_subprocess("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_ini_options_set_suite_defaults_and_markers_override_them(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        iot_certs_account_id = 111122223333
+        iot_certs_region = eu-west-3
+        """
+    )
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+
+        def test_ini(iot_certs):
+            arn = boto3.client("iot").create_keys_and_certificate()["certificateArn"]
+            assert arn.startswith("arn:aws:iot:eu-west-3:111122223333:cert/")
+
+        @pytest.mark.iot_certs(account_id="444455556666")
+        def test_marker(iot_certs):
+            arn = boto3.client("iot").create_keys_and_certificate()["certificateArn"]
+            assert arn.startswith("arn:aws:iot:eu-west-3:444455556666:cert/")
+
+        @pytest.mark.iot_certs(region="ca-central-1", account_id="111111111111")
+        class TestGroup:
+            @pytest.mark.iot_certs(account_id="777788889999")
+            def test_closest_marker_wins_per_setting(self, iot_certs):
+                arn = boto3.client("iot").create_keys_and_certificate()["certificateArn"]
+                assert arn.startswith("arn:aws:iot:ca-central-1:777788889999:cert/")
+        """
+    )
+    result = pytester.runpytest_subprocess("--strict-markers")
+    result.assert_outcomes(passed=3, failed=0)
+
+
+def test_a_bad_marker_setting_is_a_clear_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.iot_certs(acount_id="111122223333")
+        def test_typo(iot_certs):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown setting(s) acount_id*"])
+
+
+def test_state_is_fresh_in_every_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_each_starts_empty(iot_certs, n):
+            assert iot_certs.certificates == []
+            assert iot_certs.calls == []
+            client = boto3.client("iot")
+            client.create_keys_and_certificate()
+            assert len(iot_certs.certificates) == 1
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=3)
+
+
+def test_botocore_and_the_environment_are_restored_after_a_failing_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import os
+        import time
+        import botocore.endpoint
+
+        ORIGINAL_SEND = botocore.endpoint.Endpoint._send
+        os.environ["AWS_PROFILE"] = "developer"
+
+        def test_fails_inside(iot_certs):
+            assert botocore.endpoint.Endpoint._send is not ORIGINAL_SEND
+            assert "AWS_PROFILE" not in os.environ
+            raise AssertionError("boom")
+
+        def test_after():
+            assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+            assert botocore.endpoint.time is time
+            assert os.environ["AWS_PROFILE"] == "developer"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*AssertionError: boom*"])
+
+
+def test_a_client_made_at_import_time_is_intercepted(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+
+        CLIENT = boto3.client("iot", region_name="sa-east-1")
+
+        def test_uses_module_client(iot_certs):
+            response = CLIENT.create_keys_and_certificate()
+            assert iot_certs.get(response["certificateId"]).region == "sa-east-1"
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+
+
+def test_the_core_works_without_pytest(pytester: pytest.Pytester) -> None:
+    script = pytester.makepyfile(
+        provision="""
+        import boto3
+        from pytest_iotcerts import mock_iot
+
+        with mock_iot(account_id="123123123123") as iot:
+            arn = boto3.client("iot").create_keys_and_certificate()["certificateArn"]
+            assert iot.certificates[0].arn == arn
+        print("ok", arn)
+        """
+    )
+    result = pytester.run(sys.executable, "-I", str(script))
+    assert result.ret == 0, result.stderr.str()
+    result.stdout.fnmatch_lines(["ok arn:aws:iot:us-east-1:123123123123:cert/*"])
