@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from cryptography import x509
 
 from . import _botocore
 from ._crypto import CertificateAuthority, session_ca
+from ._faults import CONNECTION_ERROR, READ_TIMEOUT, FaultRule, Faults, RateLimit
 from ._http import HttpRequest, HttpResponse
+from ._model import iot_model
 from ._operations import HANDLERS
 from ._router import Call, Identity, Router
 from ._state import Certificate, Store
@@ -48,14 +50,19 @@ class IotCerts:
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
         sleep_on_retry: bool = False,
+        strict_faults: bool = False,
+        aws_quotas: bool = False,
         ca: CertificateAuthority | None = None,
     ) -> None:
         _check_account_id(account_id)
         self.sleep_on_retry = sleep_on_retry
+        self.strict_faults = strict_faults
+        self._aws_quotas = aws_quotas
         self._ca = ca
         self._identity = Identity(account_id, region)
         self._store = Store()
         self._router: Router | None = None
+        self._faults = Faults(iot_model())
         self._retry_delays: list[float] = []
         self._saved_env: dict[str, str | None] | None = None
 
@@ -78,8 +85,10 @@ class IotCerts:
     def __enter__(self) -> IotCerts:
         return self.start()
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
         self.stop()
+        if exc_type is None:
+            self.verify_faults()
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: each call of ``func`` runs with fresh, active state."""
@@ -107,8 +116,15 @@ class IotCerts:
         """Forget all state, calls and faults (the CA and settings stay)."""
         self._store = Store()
         self._retry_delays.clear()
+        self._faults = Faults(iot_model())
+        if self._aws_quotas:
+            self._faults.apply_aws_quotas()
         self._router = Router(
-            store=self._store, ca=self.ca, identity=self._identity, handlers=HANDLERS
+            store=self._store,
+            ca=self.ca,
+            identity=self._identity,
+            handlers=HANDLERS,
+            faults=self._faults,
         )
 
     # -- settings ---------------------------------------------------------------------------
@@ -173,6 +189,100 @@ class IotCerts:
         ``sleep_on_retry``)."""
         return list(self._retry_delays)
 
+    # -- faults -----------------------------------------------------------------------------
+
+    def add_fault(
+        self,
+        error_code: str,
+        *,
+        operation: str | Iterable[str] | None = None,
+        times: int | None = None,
+        message: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+        probability: float | None = None,
+        seed: int | None = None,
+        strict: bool = False,
+    ) -> FaultRule:
+        """Make matching calls fail with ``error_code``, a modeled IoT error (its HTTP status
+        from the service model) or ``"ConnectionError"`` / ``"ReadTimeout"``.
+
+        ``operation``: a name or names (None: every operation that can return the code);
+        ``times``: how many calls fail (None: until removed); ``probability`` with ``seed``: a
+        reproducible share of the matching calls fails; ``strict``: fail the test if a counted
+        rule did not fire fully. Rules are tried in the order added; the first that matches wins.
+        """
+        return self._faults.add(
+            error_code,
+            operation=operation,
+            times=times,
+            message=message,
+            account_id=account_id,
+            region=region,
+            probability=probability,
+            seed=seed,
+            strict=strict,
+        )
+
+    def throttle(self, operation: str | Iterable[str] | None = None, **options: Any) -> FaultRule:
+        """``add_fault("ThrottlingException", ...)``: retried by botocore."""
+        return self.add_fault("ThrottlingException", operation=operation, **options)
+
+    def unauthorized(
+        self, operation: str | Iterable[str] | None = None, **options: Any
+    ) -> FaultRule:
+        """``add_fault("UnauthorizedException", ...)``: HTTP 401, never retried."""
+        return self.add_fault("UnauthorizedException", operation=operation, **options)
+
+    def service_unavailable(
+        self, operation: str | Iterable[str] | None = None, **options: Any
+    ) -> FaultRule:
+        """``add_fault("ServiceUnavailableException", ...)``: HTTP 503, retried."""
+        return self.add_fault("ServiceUnavailableException", operation=operation, **options)
+
+    def connection_error(
+        self, operation: str | Iterable[str] | None = None, **options: Any
+    ) -> FaultRule:
+        """The connection fails: botocore raises EndpointConnectionError (and retries)."""
+        return self.add_fault(CONNECTION_ERROR, operation=operation, **options)
+
+    def read_timeout(
+        self, operation: str | Iterable[str] | None = None, **options: Any
+    ) -> FaultRule:
+        """No answer in time: botocore raises ReadTimeoutError (and retries)."""
+        return self.add_fault(READ_TIMEOUT, operation=operation, **options)
+
+    def rate_limit(self, operation: str, tps: float, burst: float | None = None) -> RateLimit:
+        """A token bucket per account and region: calls beyond ``tps`` (with ``burst``, default
+        ``max(1, tps)``) get ThrottlingException."""
+        return self._faults.rate_limit(operation, tps, burst)
+
+    def apply_aws_quotas(self) -> dict[str, RateLimit]:
+        """Rate-limit every operation with a published AWS IoT quota at that quota."""
+        return self._faults.apply_aws_quotas()
+
+    @property
+    def faults(self) -> list[FaultRule]:
+        return self._faults.rules
+
+    @property
+    def rate_limits(self) -> dict[str, RateLimit]:
+        return self._faults.rate_limits
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule and rate limit."""
+        self._faults.clear()
+
+    def verify_faults(self) -> None:
+        """AssertionError if a strict rule with a ``times`` count did not fire fully."""
+        unfired = self._faults.unfired(strict_only=not self.strict_faults)
+        if unfired:
+            lines = "\n".join(f"  {rule.describe()}" for rule in unfired)
+            raise AssertionError(
+                f"pytest-iotcerts: {len(unfired)} fault rule(s) did not fire as often as "
+                f"expected (they never matched enough calls):\n{lines}"
+            )
+
     # -- the door interface -----------------------------------------------------------------
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -219,12 +329,20 @@ def mock_iot(
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str = DEFAULT_REGION,
     sleep_on_retry: bool = False,
+    strict_faults: bool = False,
+    aws_quotas: bool = False,
 ) -> IotCerts:
     """An emulated AWS IoT certificate service for code outside pytest fixtures.
 
     Use it as a context manager (``with mock_iot() as iot: ...``) or a decorator (``@mock_iot()``).
     """
-    return IotCerts(account_id=account_id, region=region, sleep_on_retry=sleep_on_retry)
+    return IotCerts(
+        account_id=account_id,
+        region=region,
+        sleep_on_retry=sleep_on_retry,
+        strict_faults=strict_faults,
+        aws_quotas=aws_quotas,
+    )
 
 
 def _apply_environment(values: dict[str, str | None]) -> None:

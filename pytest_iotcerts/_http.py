@@ -48,8 +48,8 @@ class HttpResponse:
 class TransportFault(Exception):
     """Raised by the router instead of answering: the door turns it into its own network error."""
 
-    CONNECTION_ERROR = "connection_error"
-    READ_TIMEOUT = "read_timeout"
+    CONNECTION_ERROR = "ConnectionError"
+    READ_TIMEOUT = "ReadTimeout"
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)

@@ -13,7 +13,7 @@ import pytest
 
 from ._controller import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, IotCerts, mock_iot
 
-SETTINGS = ("account_id", "region", "sleep_on_retry")
+SETTINGS = ("account_id", "region", "sleep_on_retry", "strict_faults", "aws_quotas")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,13 +33,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
+    parser.addini(
+        "iot_certs_strict_faults",
+        "Fail a test whose fault rules with a times= count did not all fire fully.",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
+        "iot_certs_aws_quotas",
+        "Rate-limit every IoT operation at AWS's published per-operation quota.",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "iot_certs(account_id=None, region=None, sleep_on_retry=None): settings of the iot_certs "
-        "fixture for this test.",
+        "iot_certs(account_id=None, region=None, sleep_on_retry=None, strict_faults=None, "
+        "aws_quotas=None): settings of the iot_certs fixture for this test.",
+    )
+    config.addinivalue_line(
+        "markers",
+        "iot_fault(error_code, operation=None, times=None, message=None, account_id=None, "
+        "region=None, probability=None, seed=None, strict=False): make matching IoT calls fail "
+        "(same arguments as iot_certs.add_fault); stackable.",
     )
 
 
@@ -49,6 +67,8 @@ def settings_for(node: pytest.Item, config: pytest.Config) -> dict[str, Any]:
         "account_id": str(config.getini("iot_certs_account_id")),
         "region": str(config.getini("iot_certs_region")),
         "sleep_on_retry": bool(config.getini("iot_certs_sleep_on_retry")),
+        "strict_faults": bool(config.getini("iot_certs_strict_faults")),
+        "aws_quotas": bool(config.getini("iot_certs_aws_quotas")),
     }
     for marker in reversed(list(node.iter_markers("iot_certs"))):
         if marker.args:
@@ -67,11 +87,27 @@ def settings_for(node: pytest.Item, config: pytest.Config) -> dict[str, Any]:
 
 @pytest.fixture
 def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
-    """An active, empty AWS IoT certificate service for this test."""
+    """An active, empty AWS IoT certificate service for this test.
+
+    Teardown fails the test when a strict fault rule did not fire as often as its ``times``.
+    """
     settings = settings_for(request.node, request.config)
     try:
         controller = mock_iot(**settings)
     except ValueError as error:
         raise pytest.UsageError(f"iot_certs settings: {error}") from None
-    with controller:
+    controller.start()
+    try:
+        # Closest first: a test's own fault rules are tried before its class's or module's.
+        for marker in request.node.iter_markers("iot_fault"):
+            try:
+                controller.add_fault(*marker.args, **marker.kwargs)
+            except (TypeError, ValueError) as error:
+                raise pytest.UsageError(f"@pytest.mark.iot_fault: {error}") from None
         yield controller
+    finally:
+        controller.stop()
+    try:
+        controller.verify_faults()
+    except AssertionError as error:
+        pytest.fail(str(error), pytrace=False)

@@ -158,3 +158,84 @@ def test_the_core_works_without_pytest(pytester: pytest.Pytester) -> None:
     result = pytester.run(sys.executable, "-I", str(script))
     assert result.ret == 0, result.stderr.str()
     result.stdout.fnmatch_lines(["ok arn:aws:iot:us-east-1:123123123123:cert/*"])
+
+
+def test_the_iot_fault_marker_stacks_and_is_registered(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+        from botocore.config import Config
+
+        pytestmark = pytest.mark.iot_fault(
+            "ServiceUnavailableException", operation="ListCertificates"
+        )
+
+        @pytest.mark.iot_fault("ThrottlingException", operation="CreateKeysAndCertificate", times=2)
+        @pytest.mark.iot_fault(
+            "UnauthorizedException", operation="DescribeCertificate", message="policy changed"
+        )
+        def test_marked(iot_certs):
+            client = boto3.client("iot", config=Config(retries={"mode": "legacy"}))
+            response = client.create_keys_and_certificate()
+            assert response["ResponseMetadata"]["RetryAttempts"] == 2
+            with pytest.raises(client.exceptions.UnauthorizedException, match="policy changed"):
+                client.describe_certificate(certificateId=response["certificateId"])
+            # Closest first: the decorator nearest the function, then the module's.
+            assert [r.error_code for r in iot_certs.faults] == [
+                "UnauthorizedException", "ThrottlingException", "ServiceUnavailableException"
+            ]
+        """
+    )
+    pytester.runpytest_subprocess("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_a_bad_iot_fault_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.iot_fault("NoSuchError")
+        def test_marked(iot_certs):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*iot_fault*'NoSuchError' is not an error of the IoT service*"])
+
+
+def test_strict_faults_fail_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        iot_certs_strict_faults = true
+        """
+    )
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+
+        @pytest.mark.iot_fault("ThrottlingException", operation="ListCertificates", times=3)
+        def test_never_lists(iot_certs):
+            boto3.client("iot").create_keys_and_certificate()
+
+        @pytest.mark.iot_fault("ThrottlingException", operation="CreateKeysAndCertificate", times=1)
+        def test_fires_fully(iot_certs):
+            boto3.client("iot").create_keys_and_certificate()
+
+        @pytest.mark.iot_certs(strict_faults=False)
+        @pytest.mark.iot_fault("ThrottlingException", operation="ListCertificates", times=3)
+        def test_not_strict(iot_certs):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*1 fault rule(s) did not fire as often as expected*",
+            "*ThrottlingException, operation=*ListCertificates*, times=3; fired 0)",
+        ]
+    )
