@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._controller import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, IotCerts, mock_iot
-from ._crypto import CertificateAuthority
+from ._crypto import CertificateAuthority, to_pem
 from ._faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
 from ._router import Call
 from ._state import Certificate
@@ -21,4 +21,5 @@ __all__ = [
     "IotCerts",
     "RateLimit",
     "mock_iot",
+    "to_pem",
 ]

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from cryptography import x509
 
-from . import _botocore
+from . import _botocore, _crypto
 from ._crypto import CertificateAuthority, session_ca
 from ._faults import CONNECTION_ERROR, READ_TIMEOUT, FaultRule, Faults, RateLimit
 from ._http import HttpRequest, HttpResponse
 from ._model import iot_model
 from ._operations import HANDLERS
-from ._router import Call, Identity, Router
-from ._state import Certificate, Store
+from ._operations import certificates as certificate_ops
+from ._operations import registration as registration_ops
+from ._router import Call, Identity, RequestContext, Router
+from ._state import CACertificate, Certificate, Policy, Store, Thing
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -179,6 +182,27 @@ class IotCerts:
         )
 
     @property
+    def ca_certificates(self) -> list[CACertificate]:
+        """CA certificates registered with RegisterCACertificate (all accounts and regions)."""
+        with self._store.lock:
+            found = [ca for state in self._store.regions() for ca in state.ca_certificates.values()]
+        return sorted(found, key=lambda ca: ca.sequence)
+
+    @property
+    def things(self) -> list[Thing]:
+        """Things (all accounts and regions), each with its ``principals``."""
+        with self._store.lock:
+            found = [thing for state in self._store.regions() for thing in state.things.values()]
+        return sorted(found, key=lambda thing: thing.sequence)
+
+    @property
+    def policies(self) -> list[Policy]:
+        """Policies (all accounts and regions), each with its ``targets``."""
+        with self._store.lock:
+            found = [p for state in self._store.regions() for p in state.policies.values()]
+        return sorted(found, key=lambda policy: policy.sequence)
+
+    @property
     def calls(self) -> list[Call]:
         """Every request answered, retries included, in order."""
         return self._live_router().calls
@@ -188,6 +212,231 @@ class IotCerts:
         """The backoff botocore asked for between retries of IoT calls (skipped unless
         ``sleep_on_retry``)."""
         return list(self._retry_delays)
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def credentials_for(self, account_id: str) -> dict[str, str]:
+        """Fake credentials whose calls act as ``account_id``:
+        ``boto3.client("iot", **iot_certs.credentials_for("210987654321"))``."""
+        _check_account_id(account_id)
+        access_key_id = f"AKIA{account_id}IOTC"
+        self._identity.access_keys[access_key_id] = account_id
+        return {
+            "aws_access_key_id": access_key_id,
+            "aws_secret_access_key": _botocore.FAKE_SECRET_ACCESS_KEY,
+        }
+
+    # -- seeding: state that exists before the code under test runs ------------------------
+
+    def issue_certificate(
+        self,
+        *,
+        csr: str | x509.CertificateSigningRequest | None = None,
+        status: str = "ACTIVE",
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> Certificate:
+        """Issue a certificate as CreateKeysAndCertificate (no ``csr``) or
+        CreateCertificateFromCsr would, without a call; CSR rules apply."""
+        context = self._context(account_id, region)
+        _check_status(status)
+        if csr is None:
+            certificate = certificate_ops.issue_from_keys(context, status)
+        else:
+            pem = csr if isinstance(csr, str) else _crypto.csr_pem(csr)
+            certificate = certificate_ops.issue_from_csr(context, pem, status)
+        self._store.add_certificate(certificate)
+        return certificate
+
+    def register_certificate(
+        self,
+        certificate: str | x509.Certificate,
+        *,
+        ca_certificate: str | x509.Certificate | None = None,
+        without_ca: bool = False,
+        status: str = "ACTIVE",
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> Certificate:
+        """Register a certificate made elsewhere, as RegisterCertificate (or ...WithoutCA)
+        would, without a call; the same chain and key rules apply."""
+        _check_status(status)
+        return registration_ops.register(
+            self._context(account_id, region),
+            _as_pem(certificate),
+            status=status,
+            ca_certificate_pem=None if ca_certificate is None else _as_pem(ca_certificate),
+            without_ca=without_ca,
+        )
+
+    def register_ca_certificate(
+        self,
+        ca_certificate: str | x509.Certificate,
+        *,
+        status: str = "ACTIVE",
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> CACertificate:
+        """Register a CA certificate (no verification certificate needed when seeding)."""
+        if status not in ("ACTIVE", "INACTIVE"):
+            raise ValueError(f"a CA certificate is ACTIVE or INACTIVE, not {status!r}")
+        return registration_ops.add_ca_certificate(
+            self._context(account_id, region),
+            _as_pem(ca_certificate),
+            status=status,
+            auto_registration=False,
+            certificate_mode="DEFAULT",
+            registration_config=None,
+        )
+
+    def create_thing(
+        self,
+        name: str,
+        *,
+        attributes: dict[str, str] | None = None,
+        principals: Iterable[str | Certificate] = (),
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> Thing:
+        """Create a thing and attach principals (certificates or their ARNs) to it."""
+        params: dict[str, Any] = {"thingName": name}
+        if attributes:
+            params["attributePayload"] = {"attributes": dict(attributes)}
+        self._seed("CreateThing", params, account_id, region)
+        for principal in principals:
+            self._seed(
+                "AttachThingPrincipal",
+                {"thingName": name, "principal": _principal(principal)},
+                account_id,
+                region,
+            )
+        return self._store.region(account_id or self.account_id, region or self.region).things[name]
+
+    def create_policy(
+        self,
+        name: str,
+        document: str | dict[str, Any] | None = None,
+        *,
+        targets: Iterable[str | Certificate] = (),
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> Policy:
+        """Create a policy (by default one allowing iot:Connect) and attach it to targets."""
+        if document is None:
+            document = {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}],
+            }
+        text = document if isinstance(document, str) else json.dumps(document)
+        self._seed("CreatePolicy", {"policyName": name, "policyDocument": text}, account_id, region)
+        for target in targets:
+            self._seed(
+                "AttachPolicy",
+                {"policyName": name, "target": _principal(target)},
+                account_id,
+                region,
+            )
+        return self._store.region(account_id or self.account_id, region or self.region).policies[
+            name
+        ]
+
+    def _context(self, account_id: str | None, region: str | None) -> RequestContext:
+        if account_id is not None:
+            _check_account_id(account_id)
+        return RequestContext(
+            account_id or self.account_id,
+            region or self.region,
+            "seed",
+            self._store,
+            self.ca,
+            self._live_router(),
+        )
+
+    def _seed(
+        self, operation: str, params: dict[str, Any], account_id: str | None, region: str | None
+    ) -> None:
+        """Run a handler directly: the service's rules apply, but no call is recorded and no
+        fault fires. A rule broken raises the ServiceError (its message says which)."""
+        HANDLERS[operation](self._context(account_id, region), params)
+
+    # -- assertions ---------------------------------------------------------------------------
+
+    def assert_status(self, certificate_id: str, expected: str) -> None:
+        """AssertionError naming the actual status (or the certificates there are)."""
+        try:
+            actual = self.get(certificate_id).status
+        except KeyError as missing:
+            raise AssertionError(
+                f"expected certificate {certificate_id} to be {expected}, but {missing.args[0]}"
+            ) from None
+        if actual != expected:
+            raise AssertionError(
+                f"expected certificate {certificate_id} to be {expected}, but it is {actual}"
+            )
+
+    def assert_certificate_count(
+        self,
+        expected: int,
+        *,
+        status: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """AssertionError listing the certificates there are when the count differs."""
+        matching = [
+            c
+            for c in self.certificates
+            if status in (None, c.status)
+            and account_id in (None, c.account_id)
+            and region in (None, c.region)
+        ]
+        if len(matching) != expected:
+            raise AssertionError(
+                f"expected {expected} certificate(s)"
+                f"{_filters(status=status, account_id=account_id, region=region)}, found "
+                f"{len(matching)}; the service holds {_describe(self.certificates)}"
+            )
+
+    def assert_attached(
+        self, certificate_id: str, *, thing: str | None = None, policy: str | None = None
+    ) -> None:
+        """AssertionError showing what is attached instead."""
+        certificate = self.get(certificate_id)
+        missing = []
+        if thing is not None and thing not in certificate.things:
+            missing.append(f"thing {thing!r}")
+        if policy is not None and policy not in certificate.policies:
+            missing.append(f"policy {policy!r}")
+        if missing:
+            raise AssertionError(
+                f"expected {' and '.join(missing)} attached to certificate {certificate_id}; "
+                f"attached: things {sorted(certificate.things)}, "
+                f"policies {sorted(certificate.policies)}"
+            )
+
+    def assert_called(
+        self, operation: str, *, times: int | None = None, error_code: str | None = None
+    ) -> list[Call]:
+        """The matching calls; AssertionError listing the calls made when none (or not
+        ``times``) match. ``error_code="ok"`` matches successful calls only."""
+        matching = [
+            call
+            for call in self.calls
+            if call.operation == operation
+            and (
+                error_code is None
+                or call.error_code == error_code
+                or (error_code == "ok" and call.error_code is None)
+            )
+        ]
+        if (times is None and not matching) or (times is not None and len(matching) != times):
+            made = ", ".join(f"{c.operation}->{c.error_code or c.status_code}" for c in self.calls)
+            wanted = "at least once" if times is None else f"{times} time(s)"
+            raise AssertionError(
+                f"expected {operation}{_filters(error_code=error_code)} {wanted}, matched "
+                f"{len(matching)}; calls made: {made or 'none'}"
+            )
+        return matching
 
     # -- faults -----------------------------------------------------------------------------
 
@@ -356,6 +605,33 @@ def _apply_environment(values: dict[str, str | None]) -> None:
 def _check_account_id(account_id: str) -> None:
     if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
         raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
+
+
+def _check_status(status: str) -> None:
+    allowed = ("ACTIVE", "INACTIVE", "REVOKED", "PENDING_ACTIVATION")
+    if status not in allowed:
+        raise ValueError(f"status must be one of {', '.join(allowed)}, not {status!r}")
+
+
+def _as_certificate(value: str | x509.Certificate) -> x509.Certificate:
+    return (
+        value
+        if isinstance(value, x509.Certificate)
+        else x509.load_pem_x509_certificate(value.encode())
+    )
+
+
+def _as_pem(value: str | x509.Certificate) -> str:
+    return value if isinstance(value, str) else _crypto.to_pem(value)
+
+
+def _principal(value: str | Certificate) -> str:
+    return value.arn if isinstance(value, Certificate) else value
+
+
+def _filters(**filters: str | None) -> str:
+    chosen = [f"{name}={value}" for name, value in filters.items() if value is not None]
+    return f" ({', '.join(chosen)})" if chosen else ""
 
 
 def _describe(certificates: list[Certificate]) -> str:

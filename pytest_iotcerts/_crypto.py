@@ -64,17 +64,24 @@ class CertificateAuthority:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
 
     @classmethod
-    def create(cls) -> CertificateAuthority:
+    def create(cls, common_name: str | None = None) -> CertificateAuthority:
+        """A new CA: AWS IoT's issuer name by default, or ``CN=common_name`` (a device maker's
+        CA, to register with RegisterCACertificate)."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        now = _now()
+        issued_at = now()
         ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+        name = (
+            AWS_ISSUER
+            if common_name is None
+            else x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        )
         certificate = (
             x509.CertificateBuilder()
-            .subject_name(AWS_ISSUER)
-            .issuer_name(AWS_ISSUER)
+            .subject_name(name)
+            .issuer_name(name)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_before(issued_at - dt.timedelta(days=1))
             .not_valid_after(NOT_AFTER)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(
@@ -98,14 +105,14 @@ class CertificateAuthority:
 
     def issue(self, subject: x509.Name, public_key: CertificatePublicKey) -> x509.Certificate:
         """A device certificate with AWS IoT's profile."""
-        now = _now()
+        issued_at = now()
         return (
             x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(self.certificate.subject)
             .public_key(public_key)
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - NOT_BEFORE_SKEW)
+            .not_valid_before(issued_at - NOT_BEFORE_SKEW)
             .not_valid_after(NOT_AFTER)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
@@ -130,6 +137,18 @@ class CertificateAuthority:
             .sign(self.key, hashes.SHA256())
         )
 
+    def issue_device_certificate(
+        self, common_name: str = "device"
+    ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+        """A device certificate with a fresh P-256 key, for RegisterCertificate."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        return self.issue(subject, key.public_key()), key
+
+    def issue_verification_certificate(self, registration_code: str) -> x509.Certificate:
+        """The proof of possession RegisterCACertificate asks for: CN = the registration code."""
+        return self.issue_device_certificate(registration_code)[0]
+
 
 _session_ca: CertificateAuthority | None = None
 _session_ca_lock = threading.Lock()
@@ -153,6 +172,7 @@ def certificate_id(certificate: x509.Certificate) -> str:
 
 
 def to_pem(certificate: x509.Certificate) -> str:
+    """PEM text of a certificate (for the ``*Pem`` members of the API)."""
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
@@ -170,7 +190,7 @@ def public_key_pem(key: rsa.RSAPublicKey) -> str:
     ).decode()
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
@@ -314,3 +334,7 @@ def is_signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> boo
     except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def csr_pem(csr: x509.CertificateSigningRequest) -> str:
+    return csr.public_bytes(serialization.Encoding.PEM).decode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import secrets
 import threading
 import uuid
 from collections.abc import Iterator
@@ -49,7 +50,7 @@ class Certificate:
         self.private_key = private_key
         self.ca_certificate_id = ca_certificate_id
         self.certificate_mode = certificate_mode
-        self.creation_date = created or _now()
+        self.creation_date = created or now()
         self.last_modified_date = self.creation_date
         self.customer_version = 1
         self.generation_id = str(uuid.uuid4())
@@ -73,7 +74,7 @@ class Certificate:
         return _crypto.public_key_pem(self.certificate.public_key())  # type: ignore[arg-type]
 
     def touch(self) -> None:
-        self.last_modified_date = _now()
+        self.last_modified_date = now()
         self.customer_version += 1
 
     def description(self) -> dict[str, Any]:
@@ -119,8 +120,145 @@ class Certificate:
 _sequence = itertools.count(1)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+def now() -> dt.datetime:
+    """Millisecond precision, as the service keeps and returns its timestamps."""
+    moment = dt.datetime.now(dt.timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class CACertificate:
+    """A CA certificate registered with RegisterCACertificate."""
+
+    def __init__(
+        self,
+        *,
+        certificate: x509.Certificate,
+        account_id: str,
+        region: str,
+        status: str,
+        auto_registration: bool,
+        certificate_mode: str,
+        registration_config: dict[str, Any] | None,
+    ) -> None:
+        self.certificate = certificate
+        self.pem = _crypto.to_pem(certificate)
+        self.certificate_id = _crypto.certificate_id(certificate)
+        self.account_id = account_id
+        self.region = region
+        self.status = status
+        self.auto_registration_status = "ENABLE" if auto_registration else "DISABLE"
+        self.certificate_mode = certificate_mode
+        self.registration_config = registration_config
+        self.creation_date = self.last_modified_date = now()
+        self.customer_version = 1
+        self.generation_id = str(uuid.uuid4())
+        self.sequence = next(_sequence)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iot:{self.region}:{self.account_id}:cacert/{self.certificate_id}"
+
+    def touch(self) -> None:
+        self.last_modified_date = now()
+        self.customer_version += 1
+
+    def description(self) -> dict[str, Any]:
+        return {
+            "certificateArn": self.arn,
+            "certificateId": self.certificate_id,
+            "status": self.status,
+            "certificatePem": self.pem,
+            "ownedBy": self.account_id,
+            "creationDate": self.creation_date,
+            "autoRegistrationStatus": self.auto_registration_status,
+            "lastModifiedDate": self.last_modified_date,
+            "customerVersion": self.customer_version,
+            "generationId": self.generation_id,
+            "validity": {
+                "notBefore": self.certificate.not_valid_before_utc,
+                "notAfter": self.certificate.not_valid_after_utc,
+            },
+            "certificateMode": self.certificate_mode,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "certificateArn": self.arn,
+            "certificateId": self.certificate_id,
+            "status": self.status,
+            "creationDate": self.creation_date,
+        }
+
+    def __repr__(self) -> str:
+        return f"<CACertificate {self.certificate_id[:12]}... {self.status}>"
+
+
+class Thing:
+    def __init__(
+        self,
+        *,
+        name: str,
+        account_id: str,
+        region: str,
+        thing_type_name: str | None = None,
+        attributes: dict[str, str] | None = None,
+        billing_group_name: str | None = None,
+    ) -> None:
+        self.name = name
+        self.thing_id = str(uuid.uuid4())
+        self.account_id = account_id
+        self.region = region
+        self.thing_type_name = thing_type_name
+        self.attributes = dict(attributes or {})
+        self.billing_group_name = billing_group_name
+        self.version = 1
+        # principal -> attachment order, and whether it is attached as EXCLUSIVE_THING
+        self.principals: dict[str, int] = {}
+        self.exclusive: dict[str, bool] = {}
+        self.sequence = next(_sequence)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iot:{self.region}:{self.account_id}:thing/{self.name}"
+
+    def __repr__(self) -> str:
+        return f"<Thing {self.name} principals={list(self.principals)}>"
+
+
+class Policy:
+    def __init__(self, *, name: str, document: str, account_id: str, region: str) -> None:
+        self.name = name
+        self.document = document
+        self.account_id = account_id
+        self.region = region
+        self.creation_date = self.last_modified_date = now()
+        self.generation_id = str(uuid.uuid4())
+        self.default_version_id = "1"
+        # target (certificate ARN, Cognito identity, thing group ARN) -> attachment order
+        self.targets: dict[str, int] = {}
+        self.sequence = next(_sequence)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iot:{self.region}:{self.account_id}:policy/{self.name}"
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.name} targets={list(self.targets)}>"
+
+
+@dataclass
+class Transfer:
+    """The latest transfer of a certificate, kept after it finished so late calls can be told."""
+
+    certificate_id: str
+    region: str
+    source_account_id: str
+    target_account_id: str
+    state: str = "PENDING"  # PENDING, ACCEPTED, REJECTED, CANCELLED
+
+
+def next_sequence() -> int:
+    return next(_sequence)
 
 
 @dataclass
@@ -130,6 +268,10 @@ class RegionState:
     account_id: str
     region: str
     certificates: dict[str, Certificate] = field(default_factory=dict)
+    ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
+    things: dict[str, Thing] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    registration_code: str = field(default_factory=lambda: secrets.token_hex(32))
 
 
 class Store:
@@ -138,6 +280,7 @@ class Store:
         self._regions: dict[tuple[str, str], RegionState] = {}
         # Every live certificate, in issue order, across accounts and regions.
         self._all: dict[int, Certificate] = {}
+        self.transfers: dict[tuple[str, str], Transfer] = {}
 
     def region(self, account_id: str, region: str) -> RegionState:
         with self.lock:
@@ -172,6 +315,17 @@ class Store:
                 and region in (None, state.region)
             ]
         return min(matches, key=lambda c: c.sequence, default=None)
+
+    def move_certificate(self, certificate: Certificate, account_id: str) -> None:
+        """Hand a certificate to another account (an accepted transfer)."""
+        with self.lock:
+            self.region(certificate.account_id, certificate.region).certificates.pop(
+                certificate.certificate_id, None
+            )
+            certificate.account_id = account_id
+            self.region(account_id, certificate.region).certificates[certificate.certificate_id] = (
+                certificate
+            )
 
     def all_certificates(self) -> list[Certificate]:
         with self.lock:

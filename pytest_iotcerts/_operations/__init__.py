@@ -1,0 +1,8 @@
+"""Handlers of the emulated IoT operations, registered by name in HANDLERS."""
+
+from __future__ import annotations
+
+from . import certificates, policies, registration, things, transfers
+from ._common import HANDLERS
+
+__all__ = ["HANDLERS", "certificates", "policies", "registration", "things", "transfers"]

@@ -1,0 +1,247 @@
+"""Things and policies, as far as certificates need them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from csrs import csr
+
+from pytest_iotcerts import Certificate, IotCerts
+
+DOCUMENT = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}],
+    }
+)
+
+
+@pytest.fixture
+def certificate(iot_certs: IotCerts) -> Certificate:
+    return iot_certs.issue_certificate(csr=csr("p256"), status="INACTIVE")
+
+
+def test_create_describe_and_delete_a_thing(iot_certs: IotCerts, client: Any) -> None:
+    created = client.create_thing(
+        thingName="sensor-7", attributePayload={"attributes": {"floor": "3"}}
+    )
+
+    assert created["thingArn"] == "arn:aws:iot:us-east-1:123456789012:thing/sensor-7"
+    described = client.describe_thing(thingName="sensor-7")
+    assert described["thingId"] == created["thingId"]
+    assert described["attributes"] == {"floor": "3"}
+    assert described["defaultClientId"] == "sensor-7"
+    assert described["version"] == 1
+    # The same name and configuration again succeeds; another configuration does not.
+    assert (
+        client.create_thing(thingName="sensor-7", attributePayload={"attributes": {"floor": "3"}})[
+            "thingId"
+        ]
+        == created["thingId"]
+    )
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
+        client.create_thing(thingName="sensor-7")
+
+    with pytest.raises(client.exceptions.VersionConflictException):
+        client.delete_thing(thingName="sensor-7", expectedVersion=5)
+    client.delete_thing(thingName="sensor-7")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_thing(thingName="sensor-7")
+    client.delete_thing(thingName="sensor-7")  # documented: deleting what is not there succeeds
+
+
+def test_a_bad_thing_name_is_an_invalid_request(iot_certs: IotCerts, client: Any) -> None:
+    with pytest.raises(client.exceptions.InvalidRequestException, match="thingName"):
+        client.create_thing(thingName="no spaces allowed")
+
+
+def test_attach_and_list_thing_principals(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    for name in ("gateway", "sensor"):
+        client.create_thing(thingName=name)
+        client.attach_thing_principal(thingName=name, principal=certificate.arn)
+    client.attach_thing_principal(thingName="gateway", principal=certificate.arn)  # idempotent
+
+    assert client.list_thing_principals(thingName="gateway")["principals"] == [certificate.arn]
+    assert client.list_principal_things(principal=certificate.arn)["things"] == [
+        "gateway",
+        "sensor",
+    ]
+    assert certificate.things == {"gateway", "sensor"}
+    iot_certs.assert_attached(certificate.certificate_id, thing="sensor")
+
+    client.detach_thing_principal(thingName="sensor", principal=certificate.arn)
+    assert client.list_principal_things(principal=certificate.arn)["things"] == ["gateway"]
+    assert certificate.things == {"gateway"}
+
+
+def test_list_principal_things_pages(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    names = [f"thing-{i}" for i in range(5)]
+    for name in names:
+        iot_certs.create_thing(name, principals=[certificate])
+
+    pages = client.get_paginator("list_principal_things").paginate(
+        principal=certificate.arn, PaginationConfig={"PageSize": 2}
+    )
+
+    assert [t for p in pages for t in p["things"]] == names
+
+
+def test_an_exclusive_principal_stays_with_one_thing(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    client.create_thing(thingName="a")
+    client.create_thing(thingName="b")
+    client.attach_thing_principal(
+        thingName="a", principal=certificate.arn, thingPrincipalType="EXCLUSIVE_THING"
+    )
+
+    with pytest.raises(client.exceptions.InvalidRequestException, match="exclusively"):
+        client.attach_thing_principal(thingName="b", principal=certificate.arn)
+
+
+def test_a_thing_with_principals_cannot_be_deleted(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    iot_certs.create_thing("sensor", principals=[certificate])
+
+    with pytest.raises(client.exceptions.InvalidRequestException, match="principals attached"):
+        client.delete_thing(thingName="sensor")
+
+
+def test_thing_principal_not_found_errors(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    unknown_cert = f"arn:aws:iot:us-east-1:123456789012:cert/{'f' * 64}"
+    client.create_thing(thingName="sensor")
+
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.attach_thing_principal(thingName="nope", principal=certificate.arn)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.attach_thing_principal(thingName="sensor", principal=unknown_cert)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_principal_things(principal=unknown_cert)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_thing_principals(thingName="nope")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.detach_thing_principal(thingName="nope", principal=certificate.arn)
+
+
+def test_a_certificate_of_another_region_is_not_a_principal_here(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    west = iot_certs.issue_certificate(csr=csr("p256"), region="eu-west-1")
+    client.create_thing(thingName="sensor")
+
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.attach_thing_principal(thingName="sensor", principal=west.arn)
+
+
+def test_create_get_and_delete_a_policy(iot_certs: IotCerts, client: Any) -> None:
+    created = client.create_policy(policyName="device-connect", policyDocument=DOCUMENT)
+
+    assert created["policyArn"] == "arn:aws:iot:us-east-1:123456789012:policy/device-connect"
+    assert created["policyVersionId"] == "1"
+    fetched = client.get_policy(policyName="device-connect")
+    assert fetched["policyDocument"] == DOCUMENT
+    assert fetched["defaultVersionId"] == "1"
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException) as raised:
+        client.create_policy(policyName="device-connect", policyDocument=DOCUMENT)
+    assert raised.value.response["resourceArn"] == created["policyArn"]
+
+    client.delete_policy(policyName="device-connect")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_policy(policyName="device-connect")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.delete_policy(policyName="device-connect")
+
+
+def test_a_malformed_policy_document(iot_certs: IotCerts, client: Any) -> None:
+    with pytest.raises(client.exceptions.MalformedPolicyException):
+        client.create_policy(policyName="broken", policyDocument="{not json")
+
+
+def test_attach_detach_and_list_policies(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    for name in ("connect", "publish", "subscribe"):
+        client.create_policy(policyName=name, policyDocument=DOCUMENT)
+        client.attach_policy(policyName=name, target=certificate.arn)
+
+    attached = client.list_attached_policies(target=certificate.arn)["policies"]
+    assert [p["policyName"] for p in attached] == ["connect", "publish", "subscribe"]
+    assert attached[0]["policyArn"].endswith(":policy/connect")
+    pages = client.get_paginator("list_attached_policies").paginate(
+        target=certificate.arn, PaginationConfig={"PageSize": 2}
+    )
+    assert [p["policyName"] for page in pages for p in page["policies"]] == [
+        "connect",
+        "publish",
+        "subscribe",
+    ]
+    assert client.list_targets_for_policy(policyName="publish")["targets"] == [certificate.arn]
+    assert certificate.policies == {"connect", "publish", "subscribe"}
+
+    with pytest.raises(client.exceptions.DeleteConflictException):
+        client.delete_policy(policyName="publish")
+    client.detach_policy(policyName="publish", target=certificate.arn)
+    assert certificate.policies == {"connect", "subscribe"}
+    client.delete_policy(policyName="publish")
+
+
+def test_policy_attachment_errors(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    client.create_policy(policyName="p", policyDocument=DOCUMENT)
+    unknown_cert = f"arn:aws:iot:us-east-1:123456789012:cert/{'f' * 64}"
+
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.attach_policy(policyName="nope", target=certificate.arn)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.attach_policy(policyName="p", target=unknown_cert)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_attached_policies(target=unknown_cert)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_targets_for_policy(policyName="nope")
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        client.detach_policy(policyName="nope", target=certificate.arn)
+
+
+def test_at_most_ten_policies_per_certificate(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    for index in range(10):
+        iot_certs.create_policy(f"p{index}", targets=[certificate])
+    client.create_policy(policyName="eleventh", policyDocument=DOCUMENT)
+
+    with pytest.raises(client.exceptions.LimitExceededException) as raised:
+        client.attach_policy(policyName="eleventh", target=certificate.arn)
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+
+
+def test_policies_can_target_cognito_identities(iot_certs: IotCerts, client: Any) -> None:
+    identity = "us-east-1:11111111-2222-3333-4444-555555555555"
+    client.create_policy(policyName="p", policyDocument=DOCUMENT)
+
+    client.attach_policy(policyName="p", target=identity)
+
+    assert client.list_targets_for_policy(policyName="p")["targets"] == [identity]
+    assert [
+        p["policyName"] for p in client.list_attached_policies(target=identity)["policies"]
+    ] == ["p"]
+
+
+def test_things_and_policies_are_per_account(iot_certs: IotCerts, client: Any) -> None:
+    client.create_thing(thingName="shared-name")
+    other = boto3.client("iot", **iot_certs.credentials_for("210987654321"))
+
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        other.describe_thing(thingName="shared-name")
+    other.create_thing(thingName="shared-name", attributePayload={"attributes": {"x": "1"}})
+    assert sorted(t.account_id for t in iot_certs.things) == ["123456789012", "210987654321"]
