@@ -69,6 +69,19 @@ def test_register_against_a_registered_ca(iot_certs: IotCerts, client: Any) -> N
     assert iot_certs.get(response["certificateId"]).status == "ACTIVE"
 
 
+def test_a_device_takes_the_certificate_mode_of_its_registered_ca(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    client.register_ca_certificate(
+        caCertificate=MAKER.pem, certificateMode="SNI_ONLY", setAsActive=True
+    )
+
+    response = client.register_certificate(certificatePem=device_pem())
+
+    described = client.describe_certificate(certificateId=response["certificateId"])
+    assert described["certificateDescription"]["certificateMode"] == "SNI_ONLY"
+
+
 def test_registration_defaults_to_inactive(iot_certs: IotCerts, client: Any) -> None:
     response = client.register_certificate(certificatePem=device_pem(), caCertificatePem=MAKER.pem)
 

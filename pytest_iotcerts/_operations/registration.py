@@ -97,13 +97,15 @@ def register(
         existing = context.state.certificates.get(record.certificate_id)
         if existing is not None:
             raise _already_exists("certificate", existing.certificate_id, existing.arn)
-        if ca_certificate_id is not None:
-            ca = context.state.ca_certificates.get(ca_certificate_id)
-            if ca is not None and ca.status != "ACTIVE":
+        ca = context.state.ca_certificates.get(ca_certificate_id or "")
+        if ca is not None:
+            if ca.status != "ACTIVE":
                 raise ServiceError(
                     "CertificateStateException",
-                    f"The CA certificate {ca_certificate_id} is {ca.status}; activate it first.",
+                    f"The CA certificate {ca.certificate_id} is {ca.status}; activate it first.",
                 )
+            # "Registers a device certificate in the same certificate mode as the signing CA."
+            record.certificate_mode = ca.certificate_mode
         context.store.add_certificate(record)
     context.certificate_id = record.certificate_id
     return record
