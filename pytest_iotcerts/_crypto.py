@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
@@ -163,10 +163,6 @@ def session_ca() -> CertificateAuthority:
         return _session_ca
 
 
-def new_device_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 def certificate_id(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
@@ -273,7 +269,7 @@ def load_csr(text: str) -> x509.CertificateSigningRequest:
     )
     try:
         csr = x509.load_der_x509_csr(der)
-    except ValueError:
+    except Exception:  # hostile DER raises ValueError, InvalidVersion and others
         raise invalid_request(
             f"The {member} could not be parsed: the PEM block does not hold a DER-encoded "
             "PKCS#10 request (is it truncated?)."
@@ -309,10 +305,16 @@ def load_certificate(text: str, member: str) -> x509.Certificate:
     der = _single_pem_block(text, ("CERTIFICATE",), "certificate", member)
     try:
         certificate = x509.load_der_x509_certificate(der)
-        public_key = certificate.public_key()
-    except ValueError:
+    except Exception:  # hostile DER raises ValueError, InvalidVersion and others
         raise invalid_request(
             f"The {member} could not be parsed as an X.509 certificate."
+        ) from None
+    try:
+        public_key = certificate.public_key()
+    except Exception:  # unknown key algorithms or curves surface as various errors
+        raise ServiceError(
+            "CertificateValidationException",
+            f"The {member} has a public key of an unknown or unsupported algorithm.",
         ) from None
     if not isinstance(public_key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
         raise ServiceError(
@@ -331,7 +333,7 @@ def is_signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> boo
         return False
     try:
         certificate.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
 

@@ -59,6 +59,7 @@ class Route:
     operation: OperationModel
     regex: re.Pattern[str]
     labels: tuple[str, ...]
+    first_segment: str | None  # None when the URI starts with a label
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,13 @@ class IotModel:
 
     def __init__(self, service_model: ServiceModel) -> None:
         self.service_model = service_model
-        self._routes: dict[str, list[Route]] = {}
+        # (method, first path segment) -> candidate routes, so matching does not scan all 270.
+        self._routes: dict[tuple[str, str | None], list[Route]] = {}
         for name in service_model.operation_names:
             operation = service_model.operation_model(name)
-            method = operation.http["method"].upper()
-            self._routes.setdefault(method, []).append(_route_for(operation))
+            route = _route_for(operation)
+            key = (operation.http["method"].upper(), route.first_segment)
+            self._routes.setdefault(key, []).append(route)
         # Literal segments beat labels: GET /certificates must not be read as a label value.
         for routes in self._routes.values():
             routes.sort(key=lambda r: (len(r.labels), -len(r.regex.pattern)))
@@ -107,10 +110,13 @@ class IotModel:
 
     def match(self, request: HttpRequest) -> tuple[OperationModel, dict[str, str]] | None:
         path = request.path
-        for route in self._routes.get(request.method.upper(), ()):
-            found = route.regex.match(path)
-            if found:
-                return route.operation, dict(zip(route.labels, found.groups(), strict=True))
+        method = request.method.upper()
+        first = path.lstrip("/").split("/", 1)[0]
+        for key in ((method, first), (method, None)):
+            for route in self._routes.get(key, ()):
+                found = route.regex.match(path)
+                if found:
+                    return route.operation, dict(zip(route.labels, found.groups(), strict=True))
         return None
 
     def parse(
@@ -209,7 +215,10 @@ def _route_for(operation: OperationModel) -> Route:
         else:
             pattern.append(re.escape(part))
     pattern.append("/?$")
-    return Route(operation, re.compile("".join(pattern)), tuple(labels))
+    first = uri.lstrip("/").split("/", 1)[0]
+    return Route(
+        operation, re.compile("".join(pattern)), tuple(labels), None if "{" in first else first
+    )
 
 
 def _has_body_members(shape: Shape) -> bool:

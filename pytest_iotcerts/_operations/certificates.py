@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import _crypto
 from .._errors import ServiceError, invalid_request
+from .._keys import new_device_key
 from .._router import RequestContext
 from .._state import Certificate
 from ._common import find_certificate, initial_status, operation, page
@@ -17,7 +18,7 @@ SETTABLE_STATUSES = ("ACTIVE", "INACTIVE", "REVOKED")
 
 
 def issue_from_keys(context: RequestContext, status: str) -> Certificate:
-    key = _crypto.new_device_key()
+    key = new_device_key()
     issued = context.ca.issue(_crypto.KEYS_AND_CERTIFICATE_SUBJECT, key.public_key())
     return Certificate(
         certificate=issued,

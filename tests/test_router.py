@@ -1,0 +1,192 @@
+"""The router below every door: routing, hostile input, concurrency."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pytest_iotcerts import IotCerts
+from pytest_iotcerts._http import HttpRequest
+from pytest_iotcerts._model import iot_model
+
+MODEL = iot_model()
+ENDPOINT = "https://iot.us-east-1.amazonaws.com"
+
+
+def test_every_operation_of_the_model_routes_to_itself() -> None:
+    mismatched = []
+    for name in MODEL.operation_names:
+        operation = MODEL.operation(name)
+        path = re.sub(r"\{[^}]+\}", "x1", operation.http["requestUri"].split("?")[0])
+        found = MODEL.match(HttpRequest(operation.http["method"], ENDPOINT + path, {}))
+        if found is None or found[0].name != name:
+            mismatched.append((name, path, found and found[0].name))
+    assert mismatched == []
+
+
+def test_an_encoded_slash_stays_inside_its_label(iot_certs: IotCerts) -> None:
+    target = "arn:aws:iot:us-east-1:123456789012:cert/" + "a" * 64
+    found = MODEL.match(
+        HttpRequest("POST", ENDPOINT + "/attached-policies/" + target.replace("/", "%2F"), {})
+    )
+    assert found is not None
+    assert found[0].name == "ListAttachedPolicies"
+
+
+PATHS = st.sampled_from(
+    [
+        "/certificates",
+        "/certificates/" + "a" * 64,
+        "/keys-and-certificate",
+        "/certificate/register",
+        "/things/thing-1/principals",
+        "/target-policies/p",
+        "/transfer-certificate/" + "b" * 64,
+        "/cacertificate",
+        "/registrationcode",
+    ]
+) | st.text(alphabet="/abcdefgh-%{}.?&=", max_size=40).map(lambda s: "/" + s)
+
+BODIES = st.one_of(
+    st.binary(max_size=64),
+    st.dictionaries(
+        st.sampled_from(
+            ["certificateSigningRequest", "certificatePem", "target", "caCertificate", "status"]
+        ),
+        st.one_of(
+            st.text(max_size=30), st.integers(), st.booleans(), st.none(), st.lists(st.none())
+        ),
+        max_size=3,
+    ).map(lambda d: json.dumps(d).encode()),
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]),
+    path=PATHS,
+    query=st.text(alphabet="abcdefghijklmnopqrstuvwxyzA=&%0123456789", max_size=30),
+    body=BODIES,
+    principal=st.one_of(st.none(), st.text(max_size=20)),
+)
+def test_hostile_requests_get_modeled_answers_never_crashes(
+    iot_certs: IotCerts, method: str, path: str, query: str, body: bytes, principal: str | None
+) -> None:
+    headers = {} if principal is None else {"x-amzn-principal": principal}
+    response = iot_certs.handle(HttpRequest(method, f"{ENDPOINT}{path}?{query}", headers, body))
+
+    assert response.headers["x-amzn-RequestId"]
+    if response.status_code >= 300:
+        assert response.headers["x-amzn-ErrorType"] != "InternalFailureException", response.body
+        assert isinstance(json.loads(response.body)["message"], str)
+    else:
+        json.loads(response.body or b"{}")
+    assert iot_certs.calls[-1].status_code == response.status_code
+
+
+def test_concurrent_clients_keep_state_consistent(iot_certs: IotCerts) -> None:
+    errors: list[BaseException] = []
+    issued: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            client = boto3.client("iot", region_name="us-east-1")
+            for _ in range(5):
+                certificate_id = client.create_keys_and_certificate(setAsActive=True)[
+                    "certificateId"
+                ]
+                client.update_certificate(certificateId=certificate_id, newStatus="INACTIVE")
+                with lock:
+                    issued.append(certificate_id)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(issued)) == 30
+    assert {c.certificate_id for c in iot_certs.certificates} == set(issued)
+    assert all(c.status == "INACTIVE" for c in iot_certs.certificates)
+    assert len(iot_certs.calls) == 60
+    listed: list[Any] = []
+    for page in boto3.client("iot").get_paginator("list_certificates").paginate():
+        listed.extend(page["certificates"])
+    assert len(listed) == 30
+
+
+def _mutate(der: bytes, flips: list[tuple[int, int]]) -> bytes:
+    data = bytearray(der)
+    for position, value in flips:
+        data[position % len(data)] = value
+    return bytes(data)
+
+
+FLIPS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(flips=FLIPS, truncate=st.integers(0, 40))
+def test_mutated_csrs_are_invalid_requests_or_issue_their_own_key(
+    iot_certs: IotCerts, flips: list[tuple[int, int]], truncate: int
+) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from csrs import csr, pem
+
+    der = csr("p256").public_bytes(serialization.Encoding.DER)
+    mutated = _mutate(der, flips)[: len(der) - truncate]
+    body = json.dumps({"certificateSigningRequest": pem("CERTIFICATE REQUEST", mutated)}).encode()
+    held = len(iot_certs.certificates)
+
+    response = iot_certs.handle(HttpRequest("POST", ENDPOINT + "/certificates", {}, body))
+
+    if response.status_code == 200:
+        # Only a CSR that still parses and verifies may be certified, and with its own key.
+        request = x509.load_der_x509_csr(mutated)
+        assert request.is_signature_valid
+        issued = x509.load_pem_x509_certificate(
+            json.loads(response.body)["certificatePem"].encode()
+        )
+        assert issued.public_key() == request.public_key()
+    else:
+        assert response.status_code == 400, response.body
+        assert response.headers["x-amzn-ErrorType"] == "InvalidRequestException"
+        assert len(iot_certs.certificates) == held
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(flips=FLIPS)
+def test_mutated_certificates_never_crash_registration(
+    iot_certs: IotCerts, flips: list[tuple[int, int]]
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from csrs import pem
+
+    device, _ = iot_certs.ca.issue_device_certificate()
+    mutated = _mutate(device.public_bytes(serialization.Encoding.DER), flips)
+    body = json.dumps({"certificatePem": pem("CERTIFICATE", mutated)}).encode()
+
+    response = iot_certs.handle(
+        HttpRequest("POST", ENDPOINT + "/certificate/register-no-ca", {}, body)
+    )
+
+    assert response.status_code in (200, 400, 409), response.body
+    assert response.headers.get("x-amzn-ErrorType") != "InternalFailureException"
