@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 import boto3
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
