@@ -63,22 +63,22 @@ def botocore_overhead(n: int) -> float:
     return timed(lambda: client.describe_certificate(certificateId="a" * 64), n)
 
 
-def ours(n: int, csr: str) -> dict[str, float]:
-    with mock_iot():
-        client = boto3.client("iot")
-        certificate_id = client.create_keys_and_certificate()["certificateId"]
-        return {
-            "DescribeCertificate": timed(
-                lambda: client.describe_certificate(certificateId=certificate_id), n
-            ),
-            "CreateCertificateFromCsr": timed(
-                lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
-            ),
-            "CreateKeysAndCertificate (sustained)": timed(
-                client.create_keys_and_certificate, max(5, n // 5)
-            ),
-            "CreateKeysAndCertificate (pool warm)": pool_warm(client),
-        }
+def measure(n: int, csr: str) -> dict[str, float]:
+    """The same calls against whichever emulator is active."""
+    client = boto3.client("iot", region_name="us-east-1")
+    certificate_id = client.create_keys_and_certificate()["certificateId"]
+    return {
+        "DescribeCertificate": timed(
+            lambda: client.describe_certificate(certificateId=certificate_id), n
+        ),
+        "CreateCertificateFromCsr": timed(
+            lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
+        ),
+        "CreateKeysAndCertificate (sustained)": timed(
+            client.create_keys_and_certificate, max(5, n // 5)
+        ),
+        "CreateKeysAndCertificate (pool warm)": pool_warm(client),
+    }
 
 
 def pool_warm(client: Any) -> float:
@@ -93,26 +93,18 @@ def pool_warm(client: Any) -> float:
     return statistics.median(samples)
 
 
+def ours(n: int, csr: str) -> dict[str, float]:
+    with mock_iot():
+        return measure(n, csr)
+
+
 def moto(n: int, csr: str) -> dict[str, float] | None:
     try:
         from moto import mock_aws
     except ImportError:
         return None
     with mock_aws():
-        client = boto3.client("iot", region_name="us-east-1")
-        certificate_id = client.create_keys_and_certificate()["certificateId"]
-        return {
-            "DescribeCertificate": timed(
-                lambda: client.describe_certificate(certificateId=certificate_id), n
-            ),
-            "CreateCertificateFromCsr": timed(
-                lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
-            ),
-            "CreateKeysAndCertificate (sustained)": timed(
-                client.create_keys_and_certificate, max(5, n // 5)
-            ),
-            "CreateKeysAndCertificate (pool warm)": pool_warm(client),
-        }
+        return measure(n, csr)
 
 
 def main() -> None:

@@ -282,7 +282,7 @@ class IotCerts:
             raise ValueError(f"a CA certificate is ACTIVE or INACTIVE, not {status!r}")
         return registration_ops.add_ca_certificate(
             self._context(account_id, region),
-            _as_pem(ca_certificate),
+            registration_ops.load_ca(_as_pem(ca_certificate)),
             status=status,
             auto_registration=False,
             certificate_mode="DEFAULT",

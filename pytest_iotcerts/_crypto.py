@@ -84,20 +84,7 @@ class CertificateAuthority:
             .not_valid_before(issued_at - dt.timedelta(days=1))
             .not_valid_after(NOT_AFTER)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(_key_usage(signs_certificates=True), critical=True)
             .add_extension(ski, critical=False)
             .sign(key, hashes.SHA256())
         )
@@ -120,20 +107,7 @@ class CertificateAuthority:
             )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(_key_usage(signs_certificates=False), critical=True)
             .sign(self.key, hashes.SHA256())
         )
 
@@ -148,6 +122,21 @@ class CertificateAuthority:
     def issue_verification_certificate(self, registration_code: str) -> x509.Certificate:
         """The proof of possession RegisterCACertificate asks for: CN = the registration code."""
         return self.issue_device_certificate(registration_code)[0]
+
+
+def _key_usage(*, signs_certificates: bool) -> x509.KeyUsage:
+    """digitalSignature only for AWS IoT's device certificates; a CA also signs certs and CRLs."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=signs_certificates,
+        crl_sign=signs_certificates,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 _session_ca: CertificateAuthority | None = None

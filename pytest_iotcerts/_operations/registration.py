@@ -142,7 +142,7 @@ def get_registration_code(context: RequestContext, params: dict[str, Any]) -> Ma
     return {"registrationCode": context.state.registration_code}
 
 
-def _load_ca(pem: str) -> x509.Certificate:
+def load_ca(pem: str) -> x509.Certificate:
     ca_certificate = _crypto.load_certificate(pem, "caCertificate")
     _check_validity(ca_certificate, "caCertificate")
     try:
@@ -159,7 +159,7 @@ def _load_ca(pem: str) -> x509.Certificate:
 
 def add_ca_certificate(
     context: RequestContext,
-    pem: str,
+    ca_certificate: x509.Certificate,
     *,
     status: str,
     auto_registration: bool,
@@ -168,7 +168,7 @@ def add_ca_certificate(
 ) -> CACertificate:
     """Record a CA certificate (shared by RegisterCACertificate and the controller's seeding)."""
     record = CACertificate(
-        certificate=_load_ca(pem),
+        certificate=ca_certificate,
         account_id=context.account_id,
         region=context.region,
         status=status,
@@ -187,7 +187,7 @@ def add_ca_certificate(
 @operation("RegisterCACertificate")
 def register_ca_certificate(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
     mode = params.get("certificateMode", "DEFAULT")
-    ca_certificate = _load_ca(params["caCertificate"])
+    ca_certificate = load_ca(params["caCertificate"])
     verification_pem = params.get("verificationCertificate")
     if mode == "DEFAULT":
         if verification_pem is None:
@@ -210,7 +210,7 @@ def register_ca_certificate(context: RequestContext, params: dict[str, Any]) -> 
             )
     record = add_ca_certificate(
         context,
-        params["caCertificate"],
+        ca_certificate,
         status="ACTIVE" if params.get("setAsActive") else "INACTIVE",
         auto_registration=bool(params.get("allowAutoRegistration")),
         certificate_mode=mode,
