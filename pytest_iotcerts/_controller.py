@@ -6,12 +6,14 @@ import functools
 import inspect
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import responses
 from cryptography import x509
 
-from . import _botocore, _crypto
+from . import _botocore, _crypto, _responses
 from ._crypto import CertificateAuthority, session_ca
 from ._faults import CONNECTION_ERROR, READ_TIMEOUT, FaultRule, Faults, RateLimit
 from ._http import HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from ._operations import HANDLERS
 from ._operations import certificates as certificate_ops
 from ._operations import registration as registration_ops
 from ._router import Call, Identity, RequestContext, Router
+from ._server import LoopbackServer
 from ._state import CACertificate, Certificate, Policy, Store, Thing
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -68,6 +71,7 @@ class IotCerts:
         self._faults = Faults(iot_model())
         self._retry_delays: list[float] = []
         self._saved_env: dict[str, str | None] | None = None
+        self._server = LoopbackServer(self.handle)
 
     # -- activation -------------------------------------------------------------------------
 
@@ -83,6 +87,7 @@ class IotCerts:
         if self._saved_env is None:
             return
         _botocore.pop(self)
+        self._server.stop()
         self._restore_environment()
 
     def __enter__(self) -> IotCerts:
@@ -531,6 +536,39 @@ class IotCerts:
                 f"pytest-iotcerts: {len(unfired)} fault rule(s) did not fire as often as "
                 f"expected (they never matched enough calls):\n{lines}"
             )
+
+    # -- other doors: subprocesses, requests ---------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str:
+        """A loopback endpoint (``http://127.0.0.1:PORT``) serving this same state, for the aws
+        CLI, the AWS SDK for JavaScript and other subprocesses. Started on first use."""
+        if not self.active:
+            raise RuntimeError("the emulator is not active; start it (or use the fixture) first")
+        return self._server.start()
+
+    def subprocess_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Environment for a subprocess to talk to this emulator: ``base`` (default: the
+        current environment, already holding fake credentials and the region) plus
+        ``AWS_ENDPOINT_URL_IOT`` pointing at the loopback endpoint."""
+        env = dict(os.environ if base is None else base)
+        env["AWS_ENDPOINT_URL_IOT"] = self.endpoint_url
+        env.pop("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", None)
+        return env
+
+    def add_to_responses(self, rsps: responses.RequestsMock) -> None:
+        """Answer requests-based IoT calls (``https://iot.{region}.amazonaws.com/...``) made
+        while ``rsps`` is active."""
+        _responses.register(rsps, self.handle)
+
+    @contextmanager
+    def mock_requests(self) -> Iterator[responses.RequestsMock]:
+        """A ``responses`` mock that answers IoT calls made with ``requests`` and lets every
+        other request through."""
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+            rsps.add_passthru(_responses.NOT_IOT_URL)
+            self.add_to_responses(rsps)
+            yield rsps
 
     # -- the door interface -----------------------------------------------------------------
 

@@ -239,3 +239,21 @@ def test_strict_faults_fail_the_test_at_teardown(pytester: pytest.Pytester) -> N
             "*ThrottlingException, operation=*ListCertificates*, times=3; fired 0)",
         ]
     )
+
+
+def test_a_script_that_issued_keys_exits_cleanly(pytester: pytest.Pytester) -> None:
+    """The background key pool must not abort the interpreter at exit (it once did: a daemon
+    thread killed inside native key generation gives 'FATAL: exception not rethrown')."""
+    script = pytester.makepyfile(
+        issue_and_exit="""
+        import boto3
+        from pytest_iotcerts import mock_iot
+
+        with mock_iot():
+            boto3.client("iot").create_keys_and_certificate()
+        """
+    )
+    for _ in range(3):
+        result = pytester.run(sys.executable, str(script))
+        assert result.ret == 0, result.stderr.str()
+        assert "FATAL" not in result.stderr.str()
