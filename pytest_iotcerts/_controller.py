@@ -66,12 +66,10 @@ class IotCerts:
         self._aws_quotas = aws_quotas
         self._ca = ca
         self._identity = Identity(account_id, region)
-        self._store = Store()
-        self._router: Router | None = None
-        self._faults = Faults(iot_model())
         self._retry_delays: list[float] = []
         self._saved_env: dict[str, str | None] | None = None
         self._server = LoopbackServer(self.handle)
+        self.reset()
 
     # -- activation -------------------------------------------------------------------------
 
@@ -189,28 +187,22 @@ class IotCerts:
     @property
     def ca_certificates(self) -> list[CACertificate]:
         """CA certificates registered with RegisterCACertificate (all accounts and regions)."""
-        with self._store.lock:
-            found = [ca for state in self._store.regions() for ca in state.ca_certificates.values()]
-        return sorted(found, key=lambda ca: ca.sequence)
+        return self._store.collect(lambda state: state.ca_certificates.values())
 
     @property
     def things(self) -> list[Thing]:
         """Things (all accounts and regions), each with its ``principals``."""
-        with self._store.lock:
-            found = [thing for state in self._store.regions() for thing in state.things.values()]
-        return sorted(found, key=lambda thing: thing.sequence)
+        return self._store.collect(lambda state: state.things.values())
 
     @property
     def policies(self) -> list[Policy]:
         """Policies (all accounts and regions), each with its ``targets``."""
-        with self._store.lock:
-            found = [p for state in self._store.regions() for p in state.policies.values()]
-        return sorted(found, key=lambda policy: policy.sequence)
+        return self._store.collect(lambda state: state.policies.values())
 
     @property
     def calls(self) -> list[Call]:
         """Every request answered, retries included, in order."""
-        return self._live_router().calls
+        return self._router.calls
 
     @property
     def retry_delays(self) -> list[float]:
@@ -354,7 +346,7 @@ class IotCerts:
             "seed",
             self._store,
             self.ca,
-            self._live_router(),
+            self._router,
         )
 
     def _seed(
@@ -574,16 +566,10 @@ class IotCerts:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request for the IoT control plane (what every door calls)."""
-        return self._live_router().handle(request)
+        return self._router.handle(request)
 
     def record_retry_delay(self, seconds: float) -> None:
         self._retry_delays.append(seconds)
-
-    def _live_router(self) -> Router:
-        if self._router is None:
-            self.reset()
-        assert self._router is not None
-        return self._router
 
     # -- environment ------------------------------------------------------------------------
 

@@ -170,10 +170,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._limits: dict[str, RateLimit] = {}
-        self._errors_by_operation = {
-            name: frozenset(s.name for s in model.operation(name).error_shapes)
-            for name in model.operation_names
-        }
+        self._errors_by_operation = model.errors_by_operation
 
     @property
     def rules(self) -> list[FaultRule]:

@@ -96,6 +96,14 @@ class IotModel:
             return sorted(shape.name for shape in self.service_model.error_shapes)
         return sorted(shape.name for shape in self.operation(operation).error_shapes)
 
+    @functools.cached_property
+    def errors_by_operation(self) -> dict[str, frozenset[str]]:
+        """The error codes each operation can return, by the model."""
+        return {
+            name: frozenset(shape.name for shape in self.operation(name).error_shapes)
+            for name in self.operation_names
+        }
+
     def error_status(self, code: str) -> int | None:
         try:
             shape = self.service_model.shape_for(code)

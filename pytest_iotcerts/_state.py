@@ -12,9 +12,9 @@ import itertools
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -118,6 +118,13 @@ class Certificate:
 
 
 _sequence = itertools.count(1)
+
+
+class Sequenced(Protocol):
+    sequence: int
+
+
+T = TypeVar("T", bound=Sequenced)
 
 
 def now() -> dt.datetime:
@@ -330,6 +337,12 @@ class Store:
     def all_certificates(self) -> list[Certificate]:
         with self.lock:
             return list(self._all.values())
+
+    def collect(self, pick: Callable[[RegionState], Iterable[T]]) -> list[T]:
+        """What ``pick`` takes from every account and region, in creation order."""
+        with self.lock:
+            found = [item for state in self._regions.values() for item in pick(state)]
+        return sorted(found, key=lambda item: item.sequence)
 
     def regions(self) -> Iterator[RegionState]:
         with self.lock:

@@ -257,3 +257,25 @@ def test_a_script_that_issued_keys_exits_cleanly(pytester: pytest.Pytester) -> N
         result = pytester.run(sys.executable, str(script))
         assert result.ret == 0, result.stderr.str()
         assert "FATAL" not in result.stderr.str()
+
+
+def test_xdist_workers_each_get_isolated_state(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+
+        @pytest.mark.parametrize("n", range(8))
+        def test_isolated(iot_certs, n):
+            assert iot_certs.certificates == []
+            client = boto3.client("iot")
+            for _ in range(3):
+                client.create_keys_and_certificate()
+            listed = client.list_certificates()["certificates"]
+            assert len(listed) == 3
+            for certificate in iot_certs.certificates:
+                certificate.certificate.verify_directly_issued_by(iot_certs.ca_certificate)
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=8)
