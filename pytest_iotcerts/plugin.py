@@ -6,6 +6,7 @@ keeps one active controller for the duration of a test.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,25 @@ import pytest
 from ._controller import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, IotCerts, mock_iot
 
 SETTINGS = ("account_id", "region", "sleep_on_retry", "strict_faults", "aws_quotas")
+
+
+class IotCertsWarning(UserWarning):
+    """Something a test should know about its IoT calls, that did not fail it."""
+
+
+def _warn_about_unemulated_calls(controller: IotCerts) -> None:
+    """The call already got NotImplementedException; code under test may have swallowed it."""
+    unemulated = sorted(
+        {c.operation or "?" for c in controller.calls if c.error_code == "NotImplementedException"}
+    )
+    if unemulated:
+        warnings.warn(
+            IotCertsWarning(
+                f"pytest-iotcerts does not emulate {', '.join(unemulated)} yet; those calls "
+                "were answered with NotImplementedException (never sent to AWS)"
+            ),
+            stacklevel=1,
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -107,6 +127,7 @@ def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
         yield controller
     finally:
         controller.stop()
+    _warn_about_unemulated_calls(controller)
     try:
         controller.verify_faults()
     except AssertionError as error:

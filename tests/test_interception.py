@@ -73,6 +73,7 @@ def test_other_services_pass_through_untouched(iot_certs: IotCerts) -> None:
     assert iot_certs.calls == []
 
 
+@pytest.mark.filterwarnings("ignore::pytest_iotcerts.plugin.IotCertsWarning")
 def test_an_operation_not_emulated_yet_is_a_clear_error_never_sent_to_aws(
     iot_certs: IotCerts, client: Any
 ) -> None:

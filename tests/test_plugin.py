@@ -279,3 +279,21 @@ def test_xdist_workers_each_get_isolated_state(pytester: pytest.Pytester) -> Non
     )
     result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=8)
+
+
+def test_a_call_to_an_unemulated_operation_is_also_a_warning(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        from botocore.exceptions import ClientError
+
+        def test_swallows_the_error(iot_certs):
+            try:
+                boto3.client("iot").list_thing_groups()
+            except ClientError:
+                pass  # code under test that hides failures
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*IotCertsWarning*does not emulate ListThingGroups yet*"])

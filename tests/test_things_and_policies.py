@@ -111,7 +111,9 @@ def test_a_thing_with_principals_cannot_be_deleted(
 ) -> None:
     iot_certs.create_thing("sensor", principals=[certificate])
 
-    with pytest.raises(client.exceptions.InvalidRequestException, match="principals attached"):
+    with pytest.raises(
+        client.exceptions.InvalidRequestException, match="still attached to one or more principals"
+    ):
         client.delete_thing(thingName="sensor")
 
 

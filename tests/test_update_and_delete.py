@@ -96,6 +96,7 @@ def test_an_active_certificate_cannot_be_deleted(iot_certs: IotCerts, client: An
         client.delete_certificate(certificateId=certificate_id, forceDelete=True)
 
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 406
+    assert "must be deactivated" in raised.value.response["Error"]["Message"]
     assert iot_certs.get(certificate_id)
 
 
@@ -117,7 +118,9 @@ def test_an_attached_thing_blocks_delete_even_when_forced(iot_certs: IotCerts, c
     iot_certs.create_thing("sensor-1", principals=[certificate])
 
     for force in (False, True):
-        with pytest.raises(client.exceptions.DeleteConflictException, match="sensor-1") as raised:
+        with pytest.raises(
+            client.exceptions.DeleteConflictException, match="Things must be detached"
+        ) as raised:
             client.delete_certificate(certificateId=certificate.certificate_id, forceDelete=force)
         assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
 
@@ -130,7 +133,9 @@ def test_an_attached_policy_blocks_delete_unless_forced(iot_certs: IotCerts, cli
     iot_certs.create_policy("connect", targets=[certificate])
     iot_certs.create_policy("publish", targets=[certificate])
 
-    with pytest.raises(client.exceptions.DeleteConflictException, match="connect, publish"):
+    with pytest.raises(
+        client.exceptions.DeleteConflictException, match="policies must be detached"
+    ):
         client.delete_certificate(certificateId=certificate.certificate_id)
     client.delete_certificate(certificateId=certificate.certificate_id, forceDelete=True)
 

@@ -155,24 +155,28 @@ def delete_certificate(context: RequestContext, params: dict[str, Any]) -> Mappi
     force = bool(params.get("forceDelete"))
     with context.store.lock:
         certificate = find_certificate(context, params["certificateId"])
-        if certificate.status in ("ACTIVE", "PENDING_TRANSFER"):
+        # The wording of the ACTIVE, things and policies refusals is AWS's own.
+        if certificate.status == "ACTIVE":
             raise ServiceError(
                 "CertificateStateException",
-                f"The certificate {certificate.certificate_id} is {certificate.status}; "
-                "deactivate it (UpdateCertificate to INACTIVE or REVOKED) before deleting it.",
+                "Certificate must be deactivated (not ACTIVE) before deletion. "
+                f"Id: {certificate.certificate_id}",
+            )
+        if certificate.status == "PENDING_TRANSFER":
+            raise ServiceError(
+                "CertificateStateException",
+                f"The certificate {certificate.certificate_id} is pending transfer; cancel or "
+                "finish the transfer before deleting it.",
             )
         if certificate.things:
             raise ServiceError(
                 "DeleteConflictException",
-                f"The certificate {certificate.certificate_id} is attached to thing(s) "
-                f"{', '.join(sorted(certificate.things))}; detach it first "
-                "(forceDelete does not detach things).",
+                f"Things must be detached before deletion (arn: {certificate.arn})",
             )
         if certificate.policies and not force:
             raise ServiceError(
                 "DeleteConflictException",
-                f"The certificate {certificate.certificate_id} has policies attached "
-                f"({', '.join(sorted(certificate.policies))}); detach them or use forceDelete.",
+                f"Certificate policies must be detached before deletion (arn: {certificate.arn})",
             )
         for name in certificate.policies:
             policy = context.state.policies.get(name)

@@ -70,8 +70,8 @@ def delete_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[st
         if policy.targets:
             raise ServiceError(
                 "DeleteConflictException",
-                f"The policy {policy.name} is attached to {len(policy.targets)} target(s) "
-                f"({', '.join(policy.targets)}); detach it first.",
+                "The policy cannot be deleted as the policy is attached to one or more "
+                f"principals (name={policy.name})",
             )
         del context.state.policies[policy.name]
     return {}

@@ -74,9 +74,9 @@ def delete_thing(context: RequestContext, params: dict[str, Any]) -> Mapping[str
                 f"The thing {thing.name} is at version {thing.version}, not {expected}.",
             )
         if thing.principals:
+            # AWS's own wording, as seen in its error reports.
             raise invalid_request(
-                f"The thing {thing.name} has principals attached "
-                f"({', '.join(thing.principals)}); detach them before deleting it."
+                f"Cannot delete. Thing {thing.name} is still attached to one or more principals"
             )
         del context.state.things[thing.name]
     return {}
