@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import boto3
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,7 @@ BODIES = st.one_of(
 )
 
 
+@pytest.mark.filterwarnings("ignore::pytest_iotcerts.plugin.IotCertsWarning")
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
