@@ -6,6 +6,7 @@ import functools
 import inspect
 import json
 import os
+import unittest
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -97,7 +98,11 @@ class IotCerts:
             self.verify_faults()
 
     def __call__(self, func: F) -> F:
-        """Use as a decorator: each call of ``func`` runs with fresh, active state."""
+        """Use as a decorator: each call of ``func`` runs with fresh, active state. On a
+        ``unittest.TestCase`` class, every test runs with fresh state (started before
+        ``setUp``, stopped after ``tearDown``); on another class, every ``test*`` method."""
+        if isinstance(func, type):
+            return self._decorate_class(func)  # type: ignore[return-value]
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
@@ -113,6 +118,22 @@ class IotCerts:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+    def _decorate_class(self, cls: type) -> type:
+        if issubclass(cls, unittest.TestCase):
+            original_set_up = cls.setUp
+
+            def set_up(test: unittest.TestCase) -> None:
+                self.start()
+                test.addCleanup(self.stop)
+                original_set_up(test)
+
+            cls.setUp = set_up  # type: ignore[method-assign,assignment]
+            return cls
+        for name, attribute in list(vars(cls).items()):
+            if name.startswith("test") and callable(attribute):
+                setattr(cls, name, self(attribute))
+        return cls
 
     @property
     def active(self) -> bool:

@@ -214,3 +214,59 @@ class TestRawHttp:
         assert status == 400
         assert "setAsActive" in answer["message"]
         assert iot_certs.certificates == []
+
+
+def test_the_decorator_works_on_coroutine_functions() -> None:
+    import asyncio
+
+    @mock_iot()
+    async def provision() -> str:
+        return str(boto3.client("iot").create_keys_and_certificate()["certificateArn"])
+
+    assert asyncio.run(provision()).startswith("arn:aws:iot:us-east-1:123456789012:cert/")
+    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+
+
+def test_the_decorator_works_on_unittest_test_cases() -> None:
+    import unittest
+
+    iot = mock_iot()
+    seen: list[int] = []
+
+    @iot
+    class ProvisioningTest(unittest.TestCase):
+        def setUp(self) -> None:
+            self.client = boto3.client("iot")
+
+        def test_one(self) -> None:
+            self.client.create_keys_and_certificate()
+            seen.append(len(iot.certificates))
+
+        def test_two(self) -> None:
+            self.client.create_keys_and_certificate()
+            self.client.create_keys_and_certificate()
+            seen.append(len(iot.certificates))
+
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(ProvisioningTest)
+    result = unittest.TextTestRunner(stream=open(os.devnull, "w")).run(suite)  # noqa: SIM115
+
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert sorted(seen) == [1, 2]  # fresh state in each test
+    assert not iot.active
+    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+
+
+def test_the_decorator_works_on_plain_test_classes() -> None:
+    iot = mock_iot()
+
+    @iot
+    class Checks:
+        def test_issue(self) -> int:
+            boto3.client("iot").create_keys_and_certificate()
+            return len(iot.certificates)
+
+        def helper(self) -> bool:
+            return iot.active
+
+    assert Checks().test_issue() == 1
+    assert Checks().helper() is False
