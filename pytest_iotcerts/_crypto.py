@@ -10,6 +10,7 @@ import binascii
 import datetime as dt
 import hashlib
 import re
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -98,7 +99,7 @@ class CertificateAuthority:
             .subject_name(subject)
             .issuer_name(self.certificate.subject)
             .public_key(public_key)
-            .serial_number(x509.random_serial_number())
+            .serial_number(device_serial_number())
             .not_valid_before(issued_at - NOT_BEFORE_SKEW)
             .not_valid_after(NOT_AFTER)
             .add_extension(
@@ -122,6 +123,11 @@ class CertificateAuthority:
     def issue_verification_certificate(self, registration_code: str) -> x509.Certificate:
         """The proof of possession RegisterCACertificate asks for: CN = the registration code."""
         return self.issue_device_certificate(registration_code)[0]
+
+
+def device_serial_number() -> int:
+    """A random serial of exactly 159 bits: 20 DER octets and positive, as AWS's are."""
+    return secrets.randbits(158) | (1 << 158)
 
 
 def _key_usage(*, signs_certificates: bool) -> x509.KeyUsage:

@@ -32,7 +32,7 @@ def check_aws_profile(certificate: x509.Certificate, ca: x509.Certificate) -> No
     )
     now = dt.datetime.now(dt.timezone.utc)
     assert now - dt.timedelta(minutes=10) < certificate.not_valid_before_utc <= now
-    assert 150 <= certificate.serial_number.bit_length() <= 160
+    assert certificate.serial_number.bit_length() == 159
     extensions = {e.oid: e for e in certificate.extensions}
     assert set(extensions) == {
         ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
