@@ -307,7 +307,8 @@ def test_transport_faults_are_botocores_network_errors_and_are_retried(
 
 def test_a_rate_limit_throttles_calls_beyond_its_rate(iot_certs: IotCerts) -> None:
     client = make_client(Config(retries={"total_max_attempts": 1}))
-    limit = iot_certs.rate_limit("DescribeCertificate", tps=4, burst=2)
+    # Slow enough that the four quick calls cannot earn a token back even on a loaded machine.
+    limit = iot_certs.rate_limit("DescribeCertificate", tps=2, burst=2)
 
     results = []
     for _ in range(4):
@@ -315,7 +316,7 @@ def test_a_rate_limit_throttles_calls_beyond_its_rate(iot_certs: IotCerts) -> No
             client.describe_certificate(certificateId="a" * 64)
         except ClientError as error:
             results.append(error.response["Error"]["Code"])
-    time.sleep(0.3)  # refills one token at 4/s
+    time.sleep(0.55)  # refills one token at 2/s
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.describe_certificate(certificateId="a" * 64)
 
@@ -347,9 +348,10 @@ def test_aws_quotas_apply_the_published_rates(iot_certs: IotCerts) -> None:
         except ClientError as error:
             codes.append(error.response["Error"]["Code"])
 
-    # DescribeCertificate: 10 transactions per second.
-    assert codes.count("ResourceNotFoundException") == 10
-    assert codes.count("ThrottlingException") == 2
+    # DescribeCertificate: 10 transactions per second, burst 10. (One more may pass if the
+    # twelve calls take over 100 ms on a loaded machine: the bucket refills meanwhile.)
+    assert codes[:10] == ["ResourceNotFoundException"] * 10
+    assert "ThrottlingException" in codes[10:]
     assert iot_certs.rate_limits["CreateCertificateFromCsr"].tps == 15
 
 
