@@ -12,12 +12,16 @@ import hashlib
 import re
 import secrets
 import threading
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 
 from ._errors import ServiceError, invalid_request
@@ -51,6 +55,7 @@ ALLOWED_SIGNATURE_ALGORITHMS = {
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
 CertificatePublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,14 @@ def _single_pem_block(text: str, labels: tuple[str, ...], what: str, member: str
         raise invalid_request(f"The {member} PEM block is not valid base64.") from None
 
 
+def _strictly(load: Callable[[bytes], T], der: bytes) -> T:
+    """Parse, treating what cryptography only warns about (a non-positive serial, say: RFC 5280
+    forbids it and a future cryptography refuses it) as malformed input."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CryptographyDeprecationWarning)
+        return load(der)
+
+
 def describe_key(key: object) -> str:
     if isinstance(key, rsa.RSAPublicKey):
         return f"RSA {key.key_size}-bit"
@@ -263,7 +276,7 @@ def load_csr(text: str) -> x509.CertificateSigningRequest:
         member,
     )
     try:
-        csr = x509.load_der_x509_csr(der)
+        csr = _strictly(x509.load_der_x509_csr, der)
     except Exception:  # hostile DER raises ValueError, InvalidVersion and others
         raise invalid_request(
             f"The {member} could not be parsed: the PEM block does not hold a DER-encoded "
@@ -299,7 +312,7 @@ def load_certificate(text: str, member: str) -> x509.Certificate:
     """Parse one PEM certificate for the Register* operations."""
     der = _single_pem_block(text, ("CERTIFICATE",), "certificate", member)
     try:
-        certificate = x509.load_der_x509_certificate(der)
+        certificate = _strictly(x509.load_der_x509_certificate, der)
     except Exception:  # hostile DER raises ValueError, InvalidVersion and others
         raise invalid_request(
             f"The {member} could not be parsed as an X.509 certificate."

@@ -242,3 +242,19 @@ def test_an_unknown_ca_is_not_found(iot_certs: IotCerts, client: Any) -> None:
     for call in (client.describe_ca_certificate, client.delete_ca_certificate):
         with pytest.raises(client.exceptions.ResourceNotFoundException):
             call(certificateId="d" * 64)
+
+
+def test_a_certificate_with_a_negative_serial_is_an_invalid_request(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from csrs import pem
+
+    device, _ = MAKER.issue_device_certificate()
+    der = bytearray(device.public_bytes(serialization.Encoding.DER))
+    # The serial's INTEGER follows the version field: 02 14 <20 octets>; make it negative.
+    at = der.index(b"\x02\x14") + 2
+    der[at] |= 0x80
+
+    with pytest.raises(client.exceptions.InvalidRequestException, match="could not be parsed"):
+        client.register_certificate_without_ca(certificatePem=pem("CERTIFICATE", bytes(der)))
