@@ -35,14 +35,16 @@ def test_the_loopback_endpoint_answers_raw_http(iot_certs: IotCerts) -> None:
     url = iot_certs.endpoint_url
     assert url.startswith("http://127.0.0.1:")
 
-    created = urllib.request.urlopen(
-        urllib.request.Request(url + "/keys-and-certificate?setAsActive=true", b"", method="POST")
+    request = urllib.request.Request(
+        url + "/keys-and-certificate?setAsActive=true", b"", method="POST"
     )
-    body = json.loads(created.read())
+    with urllib.request.urlopen(request) as created:
+        status, body = created.status, json.loads(created.read())
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(url + "/certificates/" + "0" * 64)
+    missing.value.close()
 
-    assert created.status == 200
+    assert status == 200
     assert iot_certs.get(body["certificateId"]).status == "ACTIVE"
     assert missing.value.code == 404
     assert missing.value.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
@@ -54,9 +56,8 @@ def test_a_transport_fault_drops_the_loopback_connection(iot_certs: IotCerts) ->
 
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError)):
         urllib.request.urlopen(iot_certs.endpoint_url + "/certificates", timeout=5)
-    assert json.loads(urllib.request.urlopen(iot_certs.endpoint_url + "/certificates").read()) == {
-        "certificates": []
-    }
+    with urllib.request.urlopen(iot_certs.endpoint_url + "/certificates") as listed:
+        assert json.loads(listed.read()) == {"certificates": []}
 
 
 def test_the_loopback_endpoint_stops_with_the_emulator() -> None:

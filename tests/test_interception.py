@@ -248,7 +248,8 @@ def test_the_decorator_works_on_unittest_test_cases() -> None:
             seen.append(len(iot.certificates))
 
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(ProvisioningTest)
-    result = unittest.TextTestRunner(stream=open(os.devnull, "w")).run(suite)  # noqa: SIM115
+    with open(os.devnull, "w") as sink:
+        result = unittest.TextTestRunner(stream=sink).run(suite)
 
     assert result.wasSuccessful(), result.errors + result.failures
     assert sorted(seen) == [1, 2]  # fresh state in each test
