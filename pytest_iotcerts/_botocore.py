@@ -1,10 +1,14 @@
 """The botocore door: every IoT control-plane request of every botocore client goes to the router.
 
-The patches sit on classes (``Endpoint``, ``RequestSigner``), so clients and sessions created
-before activation are caught too, whatever their endpoint URL. They are installed when the first
-mock starts and removed, exactly as they were, when the last one stops. Requests are answered at the
-HTTP layer (``Endpoint._send``): botocore's serializer, signer, parser, exception classes and retry
-logic all run unchanged. Other services are passed through untouched.
+botocore emits ``before-send.{service}.{operation}`` with the signed HTTP request just before
+sending it, and uses the first response a handler returns instead of the network. The patch sits
+on the emitter class, so it answers for clients and sessions created before activation too,
+whatever their endpoint URL, and ahead of any other ``before-send`` handler (moto's included:
+with ``mock_aws()`` active as well, IoT is still ours). botocore's parser, exception classes and
+retry logic all run unchanged on the answer. Other services pass through untouched.
+
+The patches are installed when the first mock starts and removed, exactly as they were, when the
+last one stops.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import botocore.endpoint
+import botocore.hooks
 import botocore.signers
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.credentials import Credentials
@@ -24,7 +28,10 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from ._http import HttpRequest, HttpResponse, TransportFault
 
-ENDPOINT_PREFIX = "iot"
+SERVICE_ID = (
+    "iot"  # IoT control plane; the data planes are iot-data-plane, iot-jobs-data-plane, ...
+)
+BEFORE_SEND = f"before-send.{SERVICE_ID}."
 FAKE_ACCESS_KEY_ID = "AKIAIOTCERTSTESTING0"
 FAKE_SECRET_ACCESS_KEY = "pytest-iotcerts-fake-secret-access-key00"
 
@@ -65,36 +72,44 @@ def pop(target: Target) -> None:
 
 
 def _install() -> None:
-    _originals["send"] = Endpoint.__dict__["_send"]
+    emitter = botocore.hooks.HierarchicalEmitter
+    _originals["emit"] = emitter.__dict__["emit"]
     _originals["needs_retry"] = Endpoint.__dict__["_needs_retry"]
     _originals["get_auth_instance"] = botocore.signers.RequestSigner.__dict__["get_auth_instance"]
     _originals["time"] = botocore.endpoint.time
-    Endpoint._send = _send
+    emitter.emit = _emit
     Endpoint._needs_retry = _needs_retry
     botocore.signers.RequestSigner.get_auth_instance = _get_auth_instance
     botocore.endpoint.time = _SleepGate()
 
 
 def _uninstall() -> None:
-    Endpoint._send = _originals.pop("send")
+    botocore.hooks.HierarchicalEmitter.emit = _originals.pop("emit")
     Endpoint._needs_retry = _originals.pop("needs_retry")
     botocore.signers.RequestSigner.get_auth_instance = _originals.pop("get_auth_instance")
     botocore.endpoint.time = _originals.pop("time")
 
 
-def _send(self: Endpoint, request: Any) -> AWSResponse:
-    target = current()
-    if target is None or self._endpoint_prefix != ENDPOINT_PREFIX:
-        return _originals["send"](self, request)
+def _emit(self: botocore.hooks.HierarchicalEmitter, event_name: str, **kwargs: Any) -> Any:
+    if event_name.startswith(BEFORE_SEND) and "request" in kwargs:
+        target = current()
+        if target is not None:
+            return [(_answer, _answer(target, kwargs["request"]))]
+    return _originals["emit"](self, event_name, **kwargs)
+
+
+def _answer(target: Target, request: Any) -> AWSResponse:
+    """The router's answer as the HTTP response botocore would have read from the network."""
     http_request = HttpRequest(
         method=request.method,
-        url=_without_endpoint_path(request.url, self.host),
+        url=request.url,
         headers={_text(k): _text(v) for k, v in request.headers.items()},
         body=_body_bytes(request.body),
     )
     try:
         response = target.handle(http_request)
     except TransportFault as fault:
+        # Raised here, botocore treats it exactly as a failure of its HTTP session.
         if fault.kind == TransportFault.READ_TIMEOUT:
             raise ReadTimeoutError(endpoint_url=request.url, error=str(fault)) from None
         raise EndpointConnectionError(endpoint_url=request.url, error=str(fault)) from None
@@ -105,7 +120,9 @@ def _send(self: Endpoint, request: Any) -> AWSResponse:
 
 def _needs_retry(self: Endpoint, *args: Any, **kwargs: Any) -> bool:
     target = current()
-    if target is None or self._endpoint_prefix != ENDPOINT_PREFIX or target.sleep_on_retry:
+    operation = kwargs.get("operation_model") or (args[1] if len(args) > 1 else None)
+    is_iot = operation is not None and operation.service_model.service_id.hyphenize() == SERVICE_ID
+    if target is None or not is_iot or target.sleep_on_retry:
         return bool(_originals["needs_retry"](self, *args, **kwargs))
     _local.skip_sleep_for = target
     try:
@@ -121,7 +138,7 @@ def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
         current() is not None
         and self._credentials is None
         and not kwargs.get("request_credentials")
-        and self._service_id.hyphenize() == ENDPOINT_PREFIX
+        and self._service_id.hyphenize() == SERVICE_ID
     ):
         kwargs["request_credentials"] = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
     return _originals["get_auth_instance"](self, *args, **kwargs)
@@ -154,17 +171,6 @@ class _RawBody:
     def read(self, *_: Any, **__: Any) -> bytes:
         body, self._body = self._body, b""
         return body
-
-
-def _without_endpoint_path(url: str, endpoint_url: str) -> str:
-    """Requests go to ``endpoint_url`` + route; a custom endpoint may carry a path of its own."""
-    prefix = urlsplit(endpoint_url).path.rstrip("/")
-    if not prefix:
-        return url
-    parts = urlsplit(url)
-    if parts.path.startswith(prefix + "/"):
-        return urlunsplit(parts._replace(path=parts.path[len(prefix) :]))
-    return url
 
 
 def _text(value: str | bytes) -> str:

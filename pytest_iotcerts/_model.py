@@ -117,8 +117,18 @@ class IotModel:
     # -- requests ---------------------------------------------------------------------------
 
     def match(self, request: HttpRequest) -> tuple[OperationModel, dict[str, str]] | None:
-        path = request.path
+        """The operation and its URI labels; a custom endpoint's own path prefix
+        (``http://host/prefix/certificates``) is skipped when the full path matches nothing."""
         method = request.method.upper()
+        segments = request.path.split("/")
+        for start in range(1, max(2, len(segments))):
+            path = "/" + "/".join(segments[start:])
+            found = self._match_path(method, path)
+            if found is not None:
+                return found
+        return None
+
+    def _match_path(self, method: str, path: str) -> tuple[OperationModel, dict[str, str]] | None:
         first = path.lstrip("/").split("/", 1)[0]
         for key in ((method, first), (method, None)):
             for route in self._routes.get(key, ()):

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import botocore.endpoint
+import botocore.hooks
 import botocore.session
 import botocore.signers
 import pytest
@@ -19,7 +20,7 @@ from pytest_iotcerts._http import HttpRequest
 
 # Made at import time, long before any test activates the emulator.
 EARLY_CLIENT = boto3.client("iot", region_name="ap-southeast-2")
-ORIGINAL_SEND = botocore.endpoint.Endpoint._send
+ORIGINAL_EMIT = botocore.hooks.HierarchicalEmitter.emit
 ORIGINAL_NEEDS_RETRY = botocore.endpoint.Endpoint._needs_retry
 ORIGINAL_GET_AUTH = botocore.signers.RequestSigner.get_auth_instance
 
@@ -113,10 +114,10 @@ def test_fake_credentials_and_region_are_set_while_active(
 
 def test_exit_restores_botocore_exactly_even_after_an_exception() -> None:
     with pytest.raises(RuntimeError), mock_iot():
-        assert botocore.endpoint.Endpoint._send is not ORIGINAL_SEND
+        assert botocore.hooks.HierarchicalEmitter.emit is not ORIGINAL_EMIT
         raise RuntimeError("the test failed")
 
-    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+    assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT
     assert botocore.endpoint.Endpoint._needs_retry is ORIGINAL_NEEDS_RETRY
     assert botocore.signers.RequestSigner.get_auth_instance is ORIGINAL_GET_AUTH
     assert botocore.endpoint.time is __import__("time")
@@ -127,10 +128,10 @@ def test_nested_mocks_answer_from_the_innermost_and_unpatch_at_the_last() -> Non
         with mock_iot() as inner:
             boto3.client("iot").create_keys_and_certificate()
             assert len(inner.certificates) == 1
-        assert botocore.endpoint.Endpoint._send is not ORIGINAL_SEND
+        assert botocore.hooks.HierarchicalEmitter.emit is not ORIGINAL_EMIT
         boto3.client("iot").create_keys_and_certificate()
         assert len(outer.certificates) == 1
-    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+    assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT
 
 
 def test_the_decorator_gives_each_call_fresh_state() -> None:
@@ -143,7 +144,7 @@ def test_the_decorator_gives_each_call_fresh_state() -> None:
     seen.append(provision())
     seen.append(provision())
     assert all(":210987654321:cert/" in arn for arn in seen)
-    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+    assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT
 
 
 def test_state_is_kept_per_account_via_the_access_key(iot_certs: IotCerts) -> None:
@@ -224,7 +225,7 @@ def test_the_decorator_works_on_coroutine_functions() -> None:
         return str(boto3.client("iot").create_keys_and_certificate()["certificateArn"])
 
     assert asyncio.run(provision()).startswith("arn:aws:iot:us-east-1:123456789012:cert/")
-    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+    assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT
 
 
 def test_the_decorator_works_on_unittest_test_cases() -> None:
@@ -254,7 +255,7 @@ def test_the_decorator_works_on_unittest_test_cases() -> None:
     assert result.wasSuccessful(), result.errors + result.failures
     assert sorted(seen) == [1, 2]  # fresh state in each test
     assert not iot.active
-    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+    assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT
 
 
 def test_the_decorator_works_on_plain_test_classes() -> None:
@@ -271,3 +272,17 @@ def test_the_decorator_works_on_plain_test_classes() -> None:
 
     assert Checks().test_issue() == 1
     assert Checks().helper() is False
+
+
+def test_iot_is_ours_even_with_moto_active_for_everything_else() -> None:
+    from moto import mock_aws
+
+    with mock_aws(), mock_iot() as iot:
+        created = boto3.client("iot", region_name="us-east-1").create_keys_and_certificate()
+        identity = boto3.client("sts", region_name="us-east-1").get_caller_identity()
+
+    # IoT went to pytest-iotcerts (a real certificate from its CA) ...
+    assert iot.get(created["certificateId"]).certificate.issuer == iot.ca_certificate.subject
+    # ... and STS to moto.
+    assert identity["Account"] == "123456789012"
+    assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT

@@ -107,17 +107,18 @@ def test_botocore_and_the_environment_are_restored_after_a_failing_test(
         import os
         import time
         import botocore.endpoint
+        import botocore.hooks
 
-        ORIGINAL_SEND = botocore.endpoint.Endpoint._send
+        ORIGINAL_EMIT = botocore.hooks.HierarchicalEmitter.emit
         os.environ["AWS_PROFILE"] = "developer"
 
         def test_fails_inside(iot_certs):
-            assert botocore.endpoint.Endpoint._send is not ORIGINAL_SEND
+            assert botocore.hooks.HierarchicalEmitter.emit is not ORIGINAL_EMIT
             assert "AWS_PROFILE" not in os.environ
             raise AssertionError("boom")
 
         def test_after():
-            assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+            assert botocore.hooks.HierarchicalEmitter.emit is ORIGINAL_EMIT
             assert botocore.endpoint.time is time
             assert os.environ["AWS_PROFILE"] == "developer"
         """
