@@ -21,11 +21,21 @@ class IotCertsWarning(UserWarning):
     """Something a test should know about its IoT calls, that did not fail it."""
 
 
-def _warn_about_unemulated_calls(controller: IotCerts) -> None:
-    """The call already got NotImplementedException; code under test may have swallowed it."""
+def _warn_about_surprises(controller: IotCerts) -> None:
+    """Calls already answered with an error that code under test may have swallowed: our own
+    internal errors, and operations not emulated yet."""
     unemulated = sorted(
         {c.operation or "?" for c in controller.calls if c.error_code == "NotImplementedException"}
     )
+    if controller.internal_errors:
+        warnings.warn(
+            IotCertsWarning(
+                "pytest-iotcerts hit an internal error while answering (the client got "
+                "InternalFailureException); this is a bug of pytest-iotcerts, please report it:\n"
+                + controller.internal_errors[0]
+            ),
+            stacklevel=1,
+        )
     if unemulated:
         warnings.warn(
             IotCertsWarning(
@@ -127,7 +137,7 @@ def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
         yield controller
     finally:
         controller.stop()
-    _warn_about_unemulated_calls(controller)
+    _warn_about_surprises(controller)
     try:
         controller.verify_faults()
     except AssertionError as error:

@@ -298,3 +298,30 @@ def test_a_call_to_an_unemulated_operation_is_also_a_warning(pytester: pytest.Py
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, warnings=1)
     result.stdout.fnmatch_lines(["*IotCertsWarning*does not emulate ListThingGroups yet*"])
+
+
+def test_a_bug_of_ours_is_a_500_to_the_client_and_a_warning_to_the_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+        from botocore.config import Config
+        from pytest_iotcerts._operations import HANDLERS
+
+        def broken(context, params):
+            raise RuntimeError("deliberately broken handler")
+
+        def test_broken_handler(iot_certs, monkeypatch):
+            monkeypatch.setitem(HANDLERS, "DescribeCertificate", broken)
+            client = boto3.client("iot", config=Config(retries={"total_max_attempts": 1}))
+            with pytest.raises(client.exceptions.InternalFailureException, match="deliberately"):
+                client.describe_certificate(certificateId="a" * 64)
+            assert iot_certs.calls[-1].status_code == 500
+            assert "RuntimeError: deliberately broken handler" in iot_certs.internal_errors[0]
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*IotCertsWarning: pytest-iotcerts hit an internal error*"])
