@@ -22,6 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from . import _crypto
 
 
+def iot_arn(region: str, account_id: str, kind: str, name: str) -> str:
+    return f"arn:aws:iot:{region}:{account_id}:{kind}/{name}"
+
+
 class Certificate:
     """A certificate the emulated service holds. ``status`` and attachments are live."""
 
@@ -63,7 +67,7 @@ class Certificate:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:iot:{self.region}:{self.account_id}:cert/{self.certificate_id}"
+        return iot_arn(self.region, self.account_id, "cert", self.certificate_id)
 
     @property
     def private_key_pem(self) -> str | None:
@@ -163,7 +167,7 @@ class CACertificate:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:iot:{self.region}:{self.account_id}:cacert/{self.certificate_id}"
+        return iot_arn(self.region, self.account_id, "cacert", self.certificate_id)
 
     def touch(self) -> None:
         self.last_modified_date = now()
@@ -226,7 +230,7 @@ class Thing:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:iot:{self.region}:{self.account_id}:thing/{self.name}"
+        return iot_arn(self.region, self.account_id, "thing", self.name)
 
     def __repr__(self) -> str:
         return f"<Thing {self.name} principals={list(self.principals)}>"
@@ -247,7 +251,7 @@ class Policy:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:iot:{self.region}:{self.account_id}:policy/{self.name}"
+        return iot_arn(self.region, self.account_id, "policy", self.name)
 
     def __repr__(self) -> str:
         return f"<Policy {self.name} targets={list(self.targets)}>"

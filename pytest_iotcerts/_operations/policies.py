@@ -105,8 +105,8 @@ def detach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[st
         policy = context.state.policies.get(params["policyName"])
         if policy is None:
             raise invalid_request(f"The policy {params['policyName']} does not exist.")
-        policy.targets.pop(target, None)
         certificate = certificate_for_principal(context, target)
+        policy.targets.pop(target, None)
         if certificate is not None:
             certificate.policies.discard(policy.name)
     return {}

@@ -111,9 +111,9 @@ def detach_thing_principal(context: RequestContext, params: dict[str, Any]) -> M
     principal = params["principal"]
     with context.store.lock:
         thing = find_thing(context, params["thingName"])
+        certificate = certificate_for_principal(context, principal)
         thing.principals.pop(principal, None)
         thing.exclusive.pop(principal, None)
-        certificate = certificate_for_principal(context, principal)
         if certificate is not None:
             certificate.things.discard(thing.name)
     return {}
