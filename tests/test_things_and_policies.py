@@ -247,3 +247,44 @@ def test_things_and_policies_are_per_account(iot_certs: IotCerts, client: Any) -
         other.describe_thing(thingName="shared-name")
     other.create_thing(thingName="shared-name", attributePayload={"attributes": {"x": "1"}})
     assert sorted(t.account_id for t in iot_certs.things) == ["123456789012", "210987654321"]
+
+
+def test_deprecated_principal_policy_operations_share_the_same_attachments(
+    iot_certs: IotCerts, client: Any, certificate: Certificate
+) -> None:
+    client.create_policy(policyName="legacy", policyDocument=DOCUMENT)
+
+    client.attach_principal_policy(policyName="legacy", principal=certificate.arn)
+
+    assert certificate.policies == {"legacy"}
+    assert [
+        p["policyName"]
+        for p in client.list_principal_policies(principal=certificate.arn)["policies"]
+    ] == ["legacy"]
+    assert client.list_policy_principals(policyName="legacy")["principals"] == [certificate.arn]
+    assert client.list_targets_for_policy(policyName="legacy")["targets"] == [certificate.arn]
+    client.detach_principal_policy(policyName="legacy", principal=certificate.arn)
+    assert certificate.policies == set()
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.detach_principal_policy(policyName="nope", principal=certificate.arn)
+
+
+def test_describe_endpoint_gives_stable_per_account_addresses(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    import re
+
+    ats = client.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
+    legacy = client.describe_endpoint()["endpointAddress"]
+    credentials = client.describe_endpoint(endpointType="iot:CredentialProvider")
+    other = boto3.client(
+        "iot", region_name="eu-west-1", **iot_certs.credentials_for("210987654321")
+    )
+
+    assert re.fullmatch(r"[a-z0-9]{14}-ats\.iot\.us-east-1\.amazonaws\.com", ats)
+    assert legacy == ats.replace("-ats", "")
+    assert credentials["endpointAddress"].endswith(".credentials.iot.us-east-1.amazonaws.com")
+    assert client.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"] == ats
+    assert other.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"] != ats
+    with pytest.raises(client.exceptions.InvalidRequestException, match="iot:Data-ATS"):
+        client.describe_endpoint(endpointType="iot:Nope")

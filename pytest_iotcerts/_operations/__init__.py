@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import certificates, policies, registration, things, transfers
+from . import certificates, endpoints, policies, registration, things, transfers
 from ._common import HANDLERS
 
-__all__ = ["HANDLERS", "certificates", "policies", "registration", "things", "transfers"]
+__all__ = [
+    "HANDLERS",
+    "certificates",
+    "endpoints",
+    "policies",
+    "registration",
+    "things",
+    "transfers",
+]

@@ -79,9 +79,18 @@ def delete_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[st
 
 @operation("AttachPolicy")
 def attach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    target = params["target"]
+    return _attach(context, params["policyName"], params["target"])
+
+
+@operation("AttachPrincipalPolicy")
+def attach_principal_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+    """The deprecated form of AttachPolicy."""
+    return _attach(context, params["policyName"], params["principal"])
+
+
+def _attach(context: RequestContext, policy_name: str, target: str) -> Mapping[str, Any]:
     with context.store.lock:
-        policy = find_policy(context, params["policyName"])
+        policy = find_policy(context, policy_name)
         certificate = certificate_for_principal(context, target)
         if target in policy.targets:
             return {}
@@ -100,11 +109,23 @@ def attach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[st
 
 @operation("DetachPolicy")
 def detach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    target = params["target"]
     with context.store.lock:
         policy = context.state.policies.get(params["policyName"])
         if policy is None:
+            # DetachPolicy's model has no ResourceNotFoundException.
             raise invalid_request(f"The policy {params['policyName']} does not exist.")
+        return _detach(context, policy, params["target"])
+
+
+@operation("DetachPrincipalPolicy")
+def detach_principal_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+    """The deprecated form of DetachPolicy."""
+    with context.store.lock:
+        return _detach(context, find_policy(context, params["policyName"]), params["principal"])
+
+
+def _detach(context: RequestContext, policy: Policy, target: str) -> Mapping[str, Any]:
+    with context.store.lock:
         certificate = certificate_for_principal(context, target)
         policy.targets.pop(target, None)
         if certificate is not None:
@@ -114,7 +135,19 @@ def detach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[st
 
 @operation("ListAttachedPolicies")
 def list_attached_policies(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    target = params["target"]
+    return _attached_to(context, params["target"], params, ascending=True)
+
+
+@operation("ListPrincipalPolicies")
+def list_principal_policies(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+    """The deprecated form of ListAttachedPolicies."""
+    ascending = bool(params.get("ascendingOrder", False))
+    return _attached_to(context, params["principal"], params, ascending=ascending)
+
+
+def _attached_to(
+    context: RequestContext, target: str, params: Mapping[str, Any], *, ascending: bool
+) -> Mapping[str, Any]:
     with context.store.lock:
         certificate_for_principal(context, target)
         attached = [p for p in context.state.policies.values() if target in p.targets]
@@ -123,6 +156,7 @@ def list_attached_policies(context: RequestContext, params: dict[str, Any]) -> M
             key=lambda p: p.targets[target],
             marker=params.get("marker"),
             size=params.get("pageSize"),
+            ascending=ascending,
         )
         return {
             "policies": [{"policyName": p.name, "policyArn": p.arn} for p in chosen],
@@ -132,12 +166,27 @@ def list_attached_policies(context: RequestContext, params: dict[str, Any]) -> M
 
 @operation("ListTargetsForPolicy")
 def list_targets_for_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, next_marker = _targets_of(context, params, ascending=True)
+    return {"targets": chosen, "nextMarker": next_marker}
+
+
+@operation("ListPolicyPrincipals")
+def list_policy_principals(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+    """The deprecated form of ListTargetsForPolicy."""
+    ascending = bool(params.get("ascendingOrder", False))
+    chosen, next_marker = _targets_of(context, params, ascending=ascending)
+    return {"principals": chosen, "nextMarker": next_marker}
+
+
+def _targets_of(
+    context: RequestContext, params: Mapping[str, Any], *, ascending: bool
+) -> tuple[list[str], str | None]:
     with context.store.lock:
         policy = find_policy(context, params["policyName"])
-        chosen, next_marker = page(
+        return page(
             list(policy.targets),
             key=policy.targets.__getitem__,
             marker=params.get("marker"),
             size=params.get("pageSize"),
+            ascending=ascending,
         )
-        return {"targets": chosen, "nextMarker": next_marker}
