@@ -166,11 +166,8 @@ class IotModel:
                 if value is not None:
                     params[name] = _from_text(member, value, name)
             elif location is None:
-                if (
-                    member.serialization.get("payload")
-                    or shape.serialization.get("payload") == name
-                ):
-                    continue
+                if shape.serialization.get("payload") == name:
+                    continue  # a raw payload member; none of the emulated operations has one
                 if wire_name in body:
                     params[name] = _from_json(member, body[wire_name], name)
         _validate(shape, params, "")
