@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from ._controller import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, IotCerts, mock_iot
+from ._auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from ._controller import IotCerts, mock_iot
 from ._crypto import CertificateAuthority, to_pem
 from ._faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
+from ._http import HttpRequest, HttpResponse
 from ._router import Call
+from ._settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Settings
 from ._state import Certificate
 
 __all__ = [
@@ -13,13 +16,18 @@ __all__ = [
     "CONNECTION_ERROR",
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_REGION",
+    "FAKE_ACCESS_KEY_ID",
+    "FAKE_SECRET_ACCESS_KEY",
     "READ_TIMEOUT",
     "Call",
     "Certificate",
     "CertificateAuthority",
     "FaultRule",
+    "HttpRequest",
+    "HttpResponse",
     "IotCerts",
     "RateLimit",
+    "Settings",
     "mock_iot",
     "to_pem",
 ]

@@ -26,48 +26,55 @@ from botocore.credentials import Credentials
 from botocore.endpoint import Endpoint
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
+from ._auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from ._http import HttpRequest, HttpResponse, TransportFault
 
-SERVICE_ID = (
-    "iot"  # IoT control plane; the data planes are iot-data-plane, iot-jobs-data-plane, ...
-)
+SERVICE_ID = "iot"  # the IoT control plane; the data planes are iot-data-plane, iot-jobs-data-plane
 BEFORE_SEND = f"before-send.{SERVICE_ID}."
-FAKE_ACCESS_KEY_ID = "AKIAIOTCERTSTESTING0"
-FAKE_SECRET_ACCESS_KEY = "pytest-iotcerts-fake-secret-access-key00"
 
 
 class Target(Protocol):
     """What the door needs of an active mock."""
 
-    sleep_on_retry: bool
-
     def handle(self, request: HttpRequest) -> HttpResponse: ...
 
-    def record_retry_delay(self, seconds: float) -> None: ...
+    def retry_delay(self, seconds: float) -> None:
+        """botocore is about to back off before retrying one of this mock's calls."""
 
 
 _lock = threading.Lock()
-_stack: list[Target] = []
+# Active mocks with the thread that started each; replaced whole, so readers need no lock.
+_stack: tuple[tuple[Target, int], ...] = ()
 _originals: dict[str, Any] = {}
 _local = threading.local()
 
 
 def current() -> Target | None:
+    """The mock answering this thread: the latest one this thread started, else the latest
+    one started anywhere (so worker threads of the code under test reach the test's mock)."""
     stack = _stack
-    return stack[-1] if stack else None
+    if not stack:
+        return None
+    me = threading.get_ident()
+    for target, thread in reversed(stack):
+        if thread == me:
+            return target
+    return stack[-1][0]
 
 
 def push(target: Target) -> None:
+    global _stack
     with _lock:
         if not _stack:
             _install()
-        _stack.append(target)
+        _stack = (*_stack, (target, threading.get_ident()))
 
 
 def pop(target: Target) -> None:
+    global _stack
     with _lock:
-        _stack.remove(target)
-        if not _stack:
+        _stack = tuple((t, thread) for t, thread in _stack if t is not target)
+        if not _stack and _originals:
             _uninstall()
 
 
@@ -119,44 +126,54 @@ def _answer(target: Target, request: Any) -> AWSResponse:
 
 
 def _needs_retry(self: Endpoint, *args: Any, **kwargs: Any) -> bool:
+    """Marks the retry decision of an IoT call, so the sleep that follows reaches the mock."""
     target = current()
     operation = kwargs.get("operation_model") or (args[1] if len(args) > 1 else None)
-    is_iot = operation is not None and operation.service_model.service_id.hyphenize() == SERVICE_ID
-    if target is None or not is_iot or target.sleep_on_retry:
+    if target is None or operation is None or not _is_iot(operation.service_model.service_id):
         return bool(_originals["needs_retry"](self, *args, **kwargs))
-    _local.skip_sleep_for = target
+    _local.retrying_for = target
     try:
         return bool(_originals["needs_retry"](self, *args, **kwargs))
     finally:
-        _local.skip_sleep_for = None
+        _local.retrying_for = None
 
 
 def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
-    # A client created before activation, on a machine without credentials, has none; it must
-    # still reach the emulator instead of failing with NoCredentialsError.
+    """IoT calls are signed with fake credentials unless the client holds plain static ones.
+
+    A client without credentials (made before activation, on a machine without any) must still
+    reach the emulator. A client whose credentials refresh (assume-role, SSO, IMDS, container,
+    ``credential_process``) would run its provider, and talk to STS or the network, to sign: it
+    is signed with the fake credentials instead, and acts as the default account.
+    """
     if (
         current() is not None
-        and self._credentials is None
         and not kwargs.get("request_credentials")
-        and self._service_id.hyphenize() == SERVICE_ID
+        and type(self._credentials) is not Credentials
+        and _is_iot(self._service_id)
     ):
         kwargs["request_credentials"] = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
     return _originals["get_auth_instance"](self, *args, **kwargs)
 
 
+def _is_iot(service_id: Any) -> bool:
+    return bool(service_id.hyphenize() == SERVICE_ID)
+
+
 class _SleepGate:
     """Stands in for the ``time`` module inside botocore.endpoint, which only uses it to sleep
-    between retries. Skips the sleep for IoT calls while a mock says so."""
+    between retries. An IoT call's backoff goes to its mock, which records it and sleeps or
+    moves its clock on."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(time, name)
 
     def sleep(self, seconds: float) -> None:
-        target = getattr(_local, "skip_sleep_for", None)
+        target = getattr(_local, "retrying_for", None)
         if target is None:
             time.sleep(seconds)
         else:
-            target.record_retry_delay(seconds)
+            target.retry_delay(seconds)
 
 
 class _RawBody:

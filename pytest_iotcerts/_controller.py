@@ -6,28 +6,32 @@ import functools
 import inspect
 import json
 import os
+import time
 import unittest
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import responses
 from cryptography import x509
 
 from . import _botocore, _crypto, _responses
+from ._auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, Authenticator, Identity
+from ._clock import Clock
 from ._crypto import CertificateAuthority, session_ca
+from ._environment import environment
 from ._faults import CONNECTION_ERROR, READ_TIMEOUT, FaultRule, Faults, RateLimit
 from ._http import HttpRequest, HttpResponse
 from ._model import iot_model
 from ._operations import HANDLERS
 from ._operations import certificates as certificate_ops
 from ._operations import registration as registration_ops
-from ._router import Call, Identity, RequestContext, Router
-from ._server import LoopbackServer
+from ._router import Call, RequestContext, Router
+from ._settings import Settings, check_account_id
 from ._state import CACertificate, Certificate, Policy, Store, Thing
 
-DEFAULT_ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
+if TYPE_CHECKING:
+    from ._server import LoopbackServer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,42 +56,42 @@ class IotCerts:
     """
 
     def __init__(
-        self,
-        *,
-        account_id: str = DEFAULT_ACCOUNT_ID,
-        region: str = DEFAULT_REGION,
-        sleep_on_retry: bool = False,
-        strict_faults: bool = False,
-        aws_quotas: bool = False,
-        ca: CertificateAuthority | None = None,
+        self, settings: Settings | None = None, *, ca: CertificateAuthority | None = None
     ) -> None:
-        _check_account_id(account_id)
-        self.sleep_on_retry = sleep_on_retry
-        self.strict_faults = strict_faults
-        self._aws_quotas = aws_quotas
+        self._settings = settings or Settings()
+        self.sleep_on_retry = self._settings.sleep_on_retry
+        self.strict_faults = self._settings.strict_faults
+        self.verify_signatures = self._settings.verify_signatures
         self._ca = ca
-        self._identity = Identity(account_id, region)
+        self._identity = Identity(self._settings.account_id, self._settings.region)
+        self.clock = Clock()
         self._retry_delays: list[float] = []
-        self._saved_env: dict[str, str | None] | None = None
-        self._server = LoopbackServer(self.handle)
+        self._active = False
+        self._server: LoopbackServer | None = None
         self.reset()
 
     # -- activation -------------------------------------------------------------------------
 
     def start(self) -> IotCerts:
-        if self._saved_env is not None:
+        """Activate. Several mocks may be active at once: calls from a thread go to the latest
+        mock that thread started, else to the latest started anywhere."""
+        if self._active:
             raise RuntimeError("this mock_iot() is already active")
         self.reset()
-        self._patch_environment()
+        environment.push(self, self._environment())
         _botocore.push(self)
+        self._active = True
         return self
 
     def stop(self) -> None:
-        if self._saved_env is None:
+        if not self._active:
             return
+        self._active = False
         _botocore.pop(self)
-        self._server.stop()
-        self._restore_environment()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        environment.pop(self)
 
     def __enter__(self) -> IotCerts:
         return self.start()
@@ -137,19 +141,26 @@ class IotCerts:
 
     @property
     def active(self) -> bool:
-        return self._saved_env is not None
+        return self._active
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this mock was made with."""
+        return self._settings
 
     def reset(self) -> None:
         """Forget all state, calls and faults (the CA and settings stay)."""
         self._store = Store()
         self._retry_delays.clear()
-        self._faults = Faults(iot_model())
-        if self._aws_quotas:
+        self._faults = Faults(iot_model(), self.clock)
+        if self._settings.aws_quotas:
             self._faults.apply_aws_quotas()
         self._router = Router(
             store=self._store,
             ca=self.ca,
-            identity=self._identity,
+            authenticator=Authenticator(
+                self._identity, verify_signatures=lambda: self.verify_signatures
+            ),
             handlers=HANDLERS,
             faults=self._faults,
         )
@@ -163,7 +174,7 @@ class IotCerts:
 
     @account_id.setter
     def account_id(self, value: str) -> None:
-        _check_account_id(value)
+        check_account_id(value)
         self._identity.default_account_id = value
 
     @property
@@ -233,8 +244,8 @@ class IotCerts:
 
     @property
     def retry_delays(self) -> list[float]:
-        """The backoff botocore asked for between retries of IoT calls (skipped unless
-        ``sleep_on_retry``)."""
+        """The backoff botocore asked for between retries of IoT calls (slept only with
+        ``sleep_on_retry``; otherwise the mock's ``clock`` moves on by it)."""
         return list(self._retry_delays)
 
     # -- accounts ---------------------------------------------------------------------------
@@ -242,12 +253,12 @@ class IotCerts:
     def credentials_for(self, account_id: str) -> dict[str, str]:
         """Fake credentials whose calls act as ``account_id``:
         ``boto3.client("iot", **iot_certs.credentials_for("210987654321"))``."""
-        _check_account_id(account_id)
+        check_account_id(account_id)
         access_key_id = f"AKIA{account_id}IOTC"
         self._identity.access_keys[access_key_id] = account_id
         return {
             "aws_access_key_id": access_key_id,
-            "aws_secret_access_key": _botocore.FAKE_SECRET_ACCESS_KEY,
+            "aws_secret_access_key": FAKE_SECRET_ACCESS_KEY,
         }
 
     # -- seeding: state that exists before the code under test runs ------------------------
@@ -366,7 +377,7 @@ class IotCerts:
 
     def _context(self, account_id: str | None, region: str | None) -> RequestContext:
         if account_id is not None:
-            _check_account_id(account_id)
+            check_account_id(account_id)
         return RequestContext(
             account_id or self.account_id,
             region or self.region,
@@ -563,6 +574,10 @@ class IotCerts:
         CLI, the AWS SDK for JavaScript and other subprocesses. Started on first use."""
         if not self.active:
             raise RuntimeError("the emulator is not active; start it (or use the fixture) first")
+        if self._server is None:
+            from ._server import LoopbackServer  # the server library loads only when needed
+
+            self._server = LoopbackServer(self.handle)
         return self._server.start()
 
     def subprocess_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -570,6 +585,9 @@ class IotCerts:
         current environment, already holding fake credentials and the region) plus
         ``AWS_ENDPOINT_URL_IOT`` pointing at the loopback endpoint."""
         env = dict(os.environ if base is None else base)
+        env.update({k: v for k, v in self._environment().items() if v is not None})
+        for name in _UNSET_ENV:
+            env.pop(name, None)
         env["AWS_ENDPOINT_URL_IOT"] = self.endpoint_url
         env.pop("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", None)
         return env
@@ -584,7 +602,7 @@ class IotCerts:
         """A ``responses`` mock that answers IoT calls made with ``requests`` and lets every
         other request through."""
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-            rsps.add_passthru(_responses.NOT_IOT_URL)
+            rsps.add_passthru(_responses.not_iot_url())
             self.add_to_responses(rsps)
             yield rsps
 
@@ -594,81 +612,49 @@ class IotCerts:
         """Answer one HTTP request for the IoT control plane (what every door calls)."""
         return self._router.handle(request)
 
-    def record_retry_delay(self, seconds: float) -> None:
+    def retry_delay(self, seconds: float) -> None:
+        """botocore backs off before retrying one of this mock's calls: record the delay, then
+        sleep it (``sleep_on_retry``) or move the mock's clock on by it."""
         self._retry_delays.append(seconds)
+        if self.sleep_on_retry:
+            time.sleep(seconds)
+        else:
+            self.clock.advance(seconds)
 
     # -- environment ------------------------------------------------------------------------
 
-    def _patch_environment(self) -> None:
-        wanted: dict[str, str | None] = {
-            "AWS_ACCESS_KEY_ID": _botocore.FAKE_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": _botocore.FAKE_SECRET_ACCESS_KEY,
+    def _environment(self) -> dict[str, str | None]:
+        values: dict[str, str | None] = {
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
         }
-        wanted.update(dict.fromkeys(_UNSET_ENV))
-        self._saved_env = {name: os.environ.get(name) for name in wanted}
-        _apply_environment(wanted)
-
-    def _restore_environment(self) -> None:
-        saved, self._saved_env = self._saved_env, None
-        if saved is not None:
-            _apply_environment(saved)
+        values.update(dict.fromkeys(_UNSET_ENV))
+        return values
 
     def __repr__(self) -> str:
         state = "active" if self.active else "inactive"
         return f"<IotCerts {state} account={self.account_id} region={self.region}>"
 
 
-def mock_iot(
-    *,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    region: str = DEFAULT_REGION,
-    sleep_on_retry: bool = False,
-    strict_faults: bool = False,
-    aws_quotas: bool = False,
-) -> IotCerts:
-    """An emulated AWS IoT certificate service for code outside pytest fixtures.
+def mock_iot(**settings: Any) -> IotCerts:
+    """An emulated AWS IoT service for code outside pytest fixtures.
 
     Use it as a context manager (``with mock_iot() as iot: ...``) or a decorator (``@mock_iot()``).
+    Keyword arguments are the settings (``account_id``, ``region``, ``sleep_on_retry``,
+    ``strict_faults``, ``aws_quotas``, ``verify_signatures``); an unknown one is a ValueError.
     """
-    return IotCerts(
-        account_id=account_id,
-        region=region,
-        sleep_on_retry=sleep_on_retry,
-        strict_faults=strict_faults,
-        aws_quotas=aws_quotas,
-    )
-
-
-def _apply_environment(values: dict[str, str | None]) -> None:
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-def _check_account_id(account_id: str) -> None:
-    if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
-        raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
+    return IotCerts(Settings().updated(**settings))
 
 
 def _check_status(status: str) -> None:
     allowed = ("ACTIVE", "INACTIVE", "REVOKED", "PENDING_ACTIVATION")
     if status not in allowed:
         raise ValueError(f"status must be one of {', '.join(allowed)}, not {status!r}")
-
-
-def _as_certificate(value: str | x509.Certificate) -> x509.Certificate:
-    return (
-        value
-        if isinstance(value, x509.Certificate)
-        else x509.load_pem_x509_certificate(value.encode())
-    )
 
 
 def _as_pem(value: str | x509.Certificate) -> str:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import difflib
 import random
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ._auth import COMMON_ERRORS, common_error
+from ._clock import Clock
 from ._errors import ServiceError
 from ._http import TransportFault
 from ._model import IotModel
@@ -24,6 +25,8 @@ from ._model import IotModel
 CONNECTION_ERROR = TransportFault.CONNECTION_ERROR
 READ_TIMEOUT = TransportFault.READ_TIMEOUT
 TRANSPORT_FAULTS = (CONNECTION_ERROR, READ_TIMEOUT)
+# What any operation can meet, whatever its model says: the network, and authentication.
+ANY_OPERATION = frozenset(TRANSPORT_FAULTS) | frozenset(COMMON_ERRORS)
 
 # AWS IoT's published per-account, per-region rates (transactions per second) for the
 # operations of this plugin (a 2020 copy of the limits table; CreateKeysAndCertificate unverified).
@@ -54,6 +57,7 @@ _DEFAULT_MESSAGES = {
     "ServiceUnavailableException": "Service is currently unavailable. Please try again later.",
     "InternalFailureException": "An internal failure occurred. Please try again later.",
     "LimitExceededException": "A limit has been exceeded for iot:{operation}.",
+    **{code: message for code, (_status, message) in COMMON_ERRORS.items()},
     CONNECTION_ERROR: "Could not connect to the endpoint (injected by pytest-iotcerts)",
     READ_TIMEOUT: "Read timeout on the endpoint (injected by pytest-iotcerts)",
 }
@@ -109,15 +113,15 @@ class FaultRule:
             return self._random.random() < self.probability
         return True
 
-    def _exception(self, operation: str) -> Exception:
+    def _exception(self, operation: str, account_id: str) -> Exception:
         template = self.message or _DEFAULT_MESSAGES.get(
             self.error_code, f"{self.error_code} injected by pytest-iotcerts for iot:{{operation}}"
         )
-        message = template.replace("{operation}", operation)
-        if self.error_code == CONNECTION_ERROR:
-            return TransportFault(CONNECTION_ERROR, message)
-        if self.error_code == READ_TIMEOUT:
-            return TransportFault(READ_TIMEOUT, message)
+        message = template.replace("{operation}", operation).replace("{account}", account_id)
+        if self.error_code in TRANSPORT_FAULTS:
+            return TransportFault(self.error_code, message)
+        if self.error_code in COMMON_ERRORS:
+            return common_error(self.error_code, message)
         return ServiceError(self.error_code, message)
 
 
@@ -164,9 +168,9 @@ class RateLimit:
 class Faults:
     """The fault rules and rate limits of one controller (the router's FaultSource)."""
 
-    def __init__(self, model: IotModel, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, model: IotModel, clock: Callable[[], float] | None = None) -> None:
         self._model = model
-        self._clock = clock
+        self._clock = clock or Clock()
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._limits: dict[str, RateLimit] = {}
@@ -265,10 +269,10 @@ class Faults:
         failure: Exception | None = None
         with self._lock:
             for rule in self._rules:
-                possible = rule.error_code in TRANSPORT_FAULTS or rule.error_code in can_return
+                possible = rule.error_code in ANY_OPERATION or rule.error_code in can_return
                 if rule._matches(operation, account_id, region, possible):
                     rule.fired += 1
-                    failure = rule._exception(operation)
+                    failure = rule._exception(operation, account_id)
                     break
             else:
                 limit = self._limits.get(operation)
@@ -294,14 +298,14 @@ class Faults:
         return frozenset(names)
 
     def _check_error_code(self, error_code: str, operations: frozenset[str] | None) -> None:
-        if error_code in TRANSPORT_FAULTS:
+        if error_code in ANY_OPERATION:
             return
         if operations is None:
             valid = set(self._model.error_codes())
             if error_code not in valid:
                 raise ValueError(
                     f"{error_code!r} is not an error of the IoT service model; valid codes: "
-                    f"{', '.join(sorted(valid) + list(TRANSPORT_FAULTS))}"
+                    f"{', '.join(sorted(valid) + sorted(ANY_OPERATION))}"
                 )
             return
         for name in sorted(operations):
@@ -309,5 +313,5 @@ class Faults:
             if error_code not in valid:
                 raise ValueError(
                     f"{name} cannot return {error_code!r}; its valid codes are: "
-                    f"{', '.join(sorted(valid) + list(TRANSPORT_FAULTS))}"
+                    f"{', '.join(sorted(valid) + sorted(ANY_OPERATION))}"
                 )

@@ -1,6 +1,7 @@
 """The ``responses`` door: requests-based callers (SigV4 via requests-aws4auth and the like).
 
-Callbacks on a ``responses.RequestsMock`` for the IoT control-plane hosts hand each request to
+Callbacks on a ``responses.RequestsMock`` for the IoT control-plane hosts (every host botocore's
+endpoint ruleset can produce: standard, FIPS, dual-stack, in every partition) hand each request to
 the router; a transport fault is raised as the requests exception a real failure gives.
 """
 
@@ -14,10 +15,14 @@ import requests
 import responses
 
 from ._http import HttpRequest, HttpResponse, TransportFault
+from ._partitions import iot_hosts
 
-IOT_URL = re.compile(r"^https?://iot(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?/")
-NOT_IOT_URL = re.compile(r"^(?!https?://iot(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com)")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+
+
+def not_iot_url() -> re.Pattern[str]:
+    """Every URL that is not the IoT control plane's (what a passthrough may let go)."""
+    return re.compile(f"^(?!{iot_hosts().url_pattern.pattern.lstrip('^')})")
 
 
 class _EmulatorResponse(responses.CallbackResponse):
@@ -54,4 +59,4 @@ def register(rsps: responses.RequestsMock, handle: Callable[[HttpRequest], HttpR
             raise requests.exceptions.ConnectionError(str(fault), request=request) from None
         return response.status_code, dict(response.headers), response.body
 
-    rsps.add(_EmulatorResponse("GET", IOT_URL, callback=callback))
+    rsps.add(_EmulatorResponse("GET", iot_hosts().url_pattern, callback=callback))

@@ -1,29 +1,26 @@
 """The one router: an HTTP request for the IoT control plane in, an AWS-shaped HTTP response out.
 
 It knows nothing of how the request arrived (botocore hook, ``responses``, loopback server). It
-finds the operation in botocore's service model, works out the caller's account and region,
-applies injected faults, runs the handler and serializes the result, recording every call.
+authenticates the caller (account and region from the SigV4 scope), finds the operation in
+botocore's service model, applies injected faults, runs the handler and serializes the result,
+recording every call.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._auth import Authenticator
 from ._crypto import CertificateAuthority
 from ._errors import ServiceError
 from ._http import HttpRequest, HttpResponse, TransportFault
 from ._model import IotModel, iot_model
 from ._state import RegionState, Store
-
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
-_HOST_REGION = re.compile(r"^iot(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com")
-ACCOUNT_ID_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -40,10 +37,6 @@ class Call:
     certificate_id: str | None = None
     error_message: str | None = None
 
-    @property
-    def succeeded(self) -> bool:
-        return self.error_code is None
-
 
 @dataclass
 class RequestContext:
@@ -54,7 +47,6 @@ class RequestContext:
     request_id: str
     store: Store
     ca: CertificateAuthority
-    certificate_id: str | None = None
 
     @property
     def state(self) -> RegionState:
@@ -70,31 +62,33 @@ class FaultSource(Protocol):
 
 
 @dataclass
-class Identity:
-    """How requests map to accounts: access key id -> account, else the default."""
+class _Exchange:
+    """One request on its way through the router, and what is known of it so far."""
 
-    default_account_id: str
-    default_region: str
-    access_keys: dict[str, str] = field(default_factory=dict)
+    request: HttpRequest
+    context: RequestContext
+    operation: str | None = None
+    params: Mapping[str, Any] | None = None
+    output: Mapping[str, Any] | None = None
 
-    def account_for(self, access_key_id: str | None) -> str:
-        if access_key_id is None:
-            return self.default_account_id
-        if access_key_id in self.access_keys:
-            return self.access_keys[access_key_id]
-        # As in moto: an access key id that is itself an account id acts as that account.
-        if len(access_key_id) == ACCOUNT_ID_LENGTH and access_key_id.isdigit():
-            return access_key_id
-        return self.default_account_id
-
-    def resolve(self, request: HttpRequest) -> tuple[str, str]:
-        authorization = request.header("Authorization") or ""
-        found = _CREDENTIAL.search(authorization)
-        if found:
-            return self.account_for(found.group(1)), found.group(2)
-        host = _HOST_REGION.match(request.host)
-        region = host.group(1) if host else self.default_region
-        return self.account_for(None), region
+    def call(self, status: int | None, error: ServiceError | TransportFault | None) -> Call:
+        code = message = None
+        if isinstance(error, ServiceError):
+            code, message = error.code, error.message
+        elif isinstance(error, TransportFault):
+            code, message = error.kind, str(error)
+        issued = (self.output or {}).get("certificateId") if error is None else None
+        return Call(
+            operation=self.operation,
+            params=self.params or {},
+            status_code=status,
+            error_code=code,
+            account_id=self.context.account_id,
+            region=self.context.region,
+            request_id=self.context.request_id,
+            certificate_id=issued,
+            error_message=message,
+        )
 
 
 class Router:
@@ -103,14 +97,14 @@ class Router:
         *,
         store: Store,
         ca: CertificateAuthority,
-        identity: Identity,
+        authenticator: Authenticator,
         handlers: Mapping[str, Handler],
         faults: FaultSource | None = None,
         model: IotModel | None = None,
     ) -> None:
         self.store = store
         self.ca = ca
-        self.identity = identity
+        self.authenticator = authenticator
         self.handlers = handlers
         self.faults = faults
         self.model = model or iot_model()
@@ -125,81 +119,67 @@ class Router:
             return list(self._calls)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        request_id = str(uuid.uuid4())
-        account_id, region = self.identity.resolve(request)
-        matched = self.model.match(request)
-        operation = matched[0].name if matched else None
-        params: dict[str, Any] = {}
-        context = RequestContext(account_id, region, request_id, self.store, self.ca)
+        caller = self.authenticator.caller_of(request)
+        context = RequestContext(
+            caller.account_id, caller.region, str(uuid.uuid4()), self.store, self.ca
+        )
+        exchange = _Exchange(request, context)
         try:
-            if matched is None:
-                raise ServiceError(
-                    "UnknownOperationException",
-                    f"No IoT operation is routed at {request.method} {request.path}.",
-                    status_code=404,
-                )
-            operation_model, labels = matched
-            parse_error: ServiceError | None = None
-            try:
-                params = self.model.parse(operation_model, labels, request)
-            except ServiceError as error:
-                parse_error = error
-            if self.faults is not None:
-                self.faults.check(operation_model.name, account_id, region)
-            if parse_error is not None:
-                raise parse_error
-            handler = self.handlers.get(operation_model.name)
-            if handler is None:
-                raise ServiceError(
-                    "NotImplementedException",
-                    f"pytest-iotcerts does not emulate the IoT operation {operation_model.name} "
-                    "yet; the request was not sent to AWS.",
-                    status_code=501,
-                )
-            output = handler(context, params)
-            status, headers, body = self.model.serialize_output(operation_model, output)
-            error_code = error_message = None
-        except ServiceError as error:
-            status, headers, body = self.model.serialize_error(error)
-            error_code, error_message = error.code, error.message
+            status, headers, body = self._answer(exchange)
+            error: ServiceError | None = None
+        except ServiceError as refused:
+            status, headers, body = self.model.serialize_error(refused)
+            error = refused
         except TransportFault as fault:
-            self._record(
-                Call(
-                    operation=operation,
-                    params=params,
-                    status_code=None,
-                    error_code=fault.kind,
-                    account_id=account_id,
-                    region=region,
-                    request_id=request_id,
-                    error_message=str(fault),
-                )
-            )
+            self._record(exchange.call(None, fault))
             raise
         except Exception as unexpected:  # a bug of ours must still reach the client as AWS would
-            internal = ServiceError(
-                "InternalFailureException",
-                f"pytest-iotcerts failed while handling {operation}: "
-                f"{''.join(traceback.format_exception_only(unexpected)).strip()}",
-            )
-            self.internal_errors.append(traceback.format_exc())
-            status, headers, body = self.model.serialize_error(internal)
-            error_code, error_message = internal.code, internal.message
-        headers["x-amzn-RequestId"] = request_id
-        self._record(
-            Call(
-                operation=operation,
-                params=params,
-                status_code=status,
-                error_code=error_code,
-                account_id=account_id,
-                region=region,
-                request_id=request_id,
-                certificate_id=context.certificate_id if error_code is None else None,
-                error_message=error_message,
-            )
-        )
+            error = self._internal_error(exchange, unexpected)
+            status, headers, body = self.model.serialize_error(error)
+        headers["x-amzn-RequestId"] = context.request_id
+        self._record(exchange.call(status, error))
         return HttpResponse(status, headers, body)
+
+    def _answer(self, exchange: _Exchange) -> tuple[int, dict[str, str], bytes]:
+        """Authenticate, route, parse, meet faults, run the handler: each step may refuse."""
+        request = exchange.request
+        matched = self.model.match(request)
+        exchange.operation = matched[0].name if matched else None
+        self.authenticator.authenticate(request)
+        if matched is None:
+            raise ServiceError(
+                "UnknownOperationException",
+                f"No IoT operation is routed at {request.method} {request.path}.",
+                status_code=404,
+            )
+        operation, labels = matched
+        try:
+            exchange.params = self.model.parse(operation, labels, request)
+        finally:
+            # A fault fires whether or not the input was valid, as AWS's front door would.
+            if self.faults is not None:
+                self.faults.check(
+                    operation.name, exchange.context.account_id, exchange.context.region
+                )
+        handler = self.handlers.get(operation.name)
+        if handler is None:
+            raise ServiceError(
+                "NotImplementedException",
+                f"pytest-iotcerts does not emulate the IoT operation {operation.name} yet; the "
+                "request was not sent to AWS. Seed the state the code needs through the "
+                "controller (iot_certs.issue_certificate, create_thing, ...) instead.",
+                status_code=501,
+            )
+        exchange.output = handler(exchange.context, dict(exchange.params))
+        return self.model.serialize_output(operation, exchange.output)
+
+    def _internal_error(self, exchange: _Exchange, unexpected: Exception) -> ServiceError:
+        self.internal_errors.append(traceback.format_exc())
+        return ServiceError(
+            "InternalFailureException",
+            f"pytest-iotcerts failed while handling {exchange.operation}: "
+            f"{''.join(traceback.format_exception_only(unexpected)).strip()}",
+        )
 
     def _record(self, call: Call) -> None:
         with self._calls_lock:

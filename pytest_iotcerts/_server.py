@@ -1,118 +1,185 @@
 """The loopback door: an HTTP endpoint on 127.0.0.1 for callers outside this process's botocore
 (the aws CLI, the AWS SDK for JavaScript, any subprocess).
 
-It only translates HTTP to the router's HttpRequest and back; a transport fault closes the
-connection without an answer, which clients see as the network failure it stands for.
+HTTP itself is waitress's: a small, pure-Python WSGI server with no dependencies of its own,
+maintained by the Pylons project and hardened against malformed and hostile HTTP (request line
+and header parsing, request smuggling, bounded bodies and headers). Its connections live on one
+asyncore loop rather than a thread each, so a stuck client holds no thread. Here it only gets:
+
+- an application that turns WSGI into the router's HttpRequest and back; the URL is built from
+  the address we listen on, never from the ``Host`` header, so no header changes the route;
+- AWS's error shape (JSON ``message``, ``x-amzn-ErrorType``) for what waitress refuses itself;
+- a dropped connection, with no answer, for an injected transport fault;
+- a stop that closes every connection and joins every thread.
+
+This module imports waitress, so it is only imported when the endpoint starts.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
+import json
+import logging
 import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 
 from ._http import HttpRequest, HttpResponse, TransportFault
 
 LOOPBACK = "127.0.0.1"
+MAX_BODY_BYTES = 1 << 20  # the largest IoT request (a 4096-character CSR, policies) is far below
+WORKER_THREADS = 4
+_STATUS_TEXT = {200: "OK", 202: "Accepted", 204: "No Content"}
+
+Handle = Callable[[HttpRequest], HttpResponse]
+
+# waitress logs client disconnects and the requests it refuses; every call is in `calls` instead.
+_QUIET = logging.getLogger("pytest_iotcerts.loopback")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 
 
 class LoopbackServer:
-    def __init__(self, handle: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, handle: Handle) -> None:
         self._handle = handle
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
 
     def start(self) -> str:
         """Start (once) and return the endpoint URL."""
         with self._lock:
             if self._server is None:
-                server = ThreadingHTTPServer((LOOPBACK, 0), _handler_class(self._handle))
-                server.daemon_threads = True
-                thread = threading.Thread(
-                    target=server.serve_forever,
-                    kwargs={"poll_interval": 0.05},
-                    name="pytest-iotcerts-loopback",
-                    daemon=True,
+                self._server = _Server(self._handle)
+                self._thread = threading.Thread(
+                    target=self._server.run, name="pytest-iotcerts-loopback", daemon=True
                 )
-                thread.start()
-                self._server, self._thread = server, thread
-            return self.url
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the loopback endpoint is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+                self._thread.start()
+            return self._server.url
 
     def stop(self) -> None:
+        """Close every connection, then join the loop and the worker threads."""
         with self._lock:
             server, thread = self._server, self._thread
             self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        if server is not None and thread is not None:
+            server.pull_trigger_to_close_all()
+            thread.join(timeout=10)
+            server.task_dispatcher.shutdown(cancel_pending=True, timeout=10)
 
 
-def _handler_class(
-    handle: Callable[[HttpRequest], HttpResponse],
-) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as SDKs expect
+class _DropConnection(Exception):
+    """The application's way to have the task close the connection without an answer."""
 
-        def _answer(self) -> None:
-            try:
-                body = self._read_body()
-            except ValueError:
-                self.send_error(400, "malformed request body")
-                return
-            host = self.headers.get("Host") or LOOPBACK
-            request = HttpRequest(
-                self.command, f"http://{host}{self.path}", dict(self.headers.items()), body
-            )
-            try:
-                response = handle(request)
-            except TransportFault:
-                self._drop_connection()
-                return
-            self.send_response(response.status_code)
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
+class _Task(WSGITask):
+    dropped = False
 
-        def _read_body(self) -> bytes:
-            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                chunks: list[bytes] = []
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        self.rfile.readline()
-                        return b"".join(chunks)
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length > 0 else b""
+    def execute(self) -> None:
+        try:
+            super().execute()
+        except _DropConnection:
+            self.dropped = True
+            self.close_on_finish = True
 
-        def _drop_connection(self) -> None:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+    def finish(self) -> None:
+        if not self.dropped:
+            super().finish()
 
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet: every call is in the controller's ``calls`` instead."""
 
-    return Handler
+class _AwsErrorTask(ErrorTask):
+    """What waitress refuses before the application runs (a malformed request line, a bad
+    Content-Length, a body over the limit), in AWS's error shape."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        code = (
+            "InternalFailureException"
+            if error.code >= 500
+            else "RequestEntityTooLargeException"
+            if error.code == 413
+            else "InvalidRequestException"
+        )
+        body = json.dumps({"message": f"{error.reason}: {error.body}"}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend(
+            [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
+        )
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    logger = _QUIET
+    task_class = _Task
+    error_task_class = _AwsErrorTask
+
+
+class _Server(TcpWSGIServer):  # type: ignore[misc]
+    logger = _QUIET
+    channel_class = _Channel
+
+    def __init__(self, handle: Handle) -> None:
+        adjustments = Adjustments(
+            host=LOOPBACK,
+            port=0,
+            threads=WORKER_THREADS,
+            max_request_body_size=MAX_BODY_BYTES,
+            channel_timeout=30,
+            ident="pytest-iotcerts",
+            expose_tracebacks=False,
+            log_socket_errors=False,
+        )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(WORKER_THREADS)
+        dispatcher.logger = dispatcher.queue_logger = _QUIET
+        super().__init__(_application(handle, self), map={}, dispatcher=dispatcher, adj=adjustments)
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.effective_port}"
+
+    def pull_trigger_to_close_all(self) -> None:
+        """Close the listener and every connection on the loop's own thread; the loop then
+        ends, its map being empty."""
+        self.trigger.pull_trigger(self._close_all)
+
+    def _close_all(self) -> None:
+        for dispatcher in list(self._map.values()):
+            dispatcher.close()
+
+
+def _application(handle: Handle, server: _Server) -> Callable[..., Iterable[bytes]]:
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        request = HttpRequest(
+            method=environ["REQUEST_METHOD"],
+            url=f"http://{LOOPBACK}:{server.effective_port}{environ.get('REQUEST_URI') or '/'}",
+            headers=_headers(environ),
+            body=environ["wsgi.input"].read(),
+        )
+        try:
+            response = handle(request)
+        except TransportFault:
+            raise _DropConnection from None
+        reason = _STATUS_TEXT.get(response.status_code, "Error")
+        start_response(f"{response.status_code} {reason}", list(response.headers.items()))
+        return [] if request.method == "HEAD" else [response.body]
+
+    return application
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = str(environ[key])
+    return headers

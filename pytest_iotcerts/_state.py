@@ -20,10 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import _crypto
-
-
-def iot_arn(region: str, account_id: str, kind: str, name: str) -> str:
-    return f"arn:aws:iot:{region}:{account_id}:{kind}/{name}"
+from ._partitions import iot_arn
 
 
 class Certificate:
@@ -67,7 +64,7 @@ class Certificate:
 
     @property
     def arn(self) -> str:
-        return iot_arn(self.region, self.account_id, "cert", self.certificate_id)
+        return iot_arn(self.region, self.account_id, f"cert/{self.certificate_id}")
 
     @property
     def private_key_pem(self) -> str | None:
@@ -167,7 +164,7 @@ class CACertificate:
 
     @property
     def arn(self) -> str:
-        return iot_arn(self.region, self.account_id, "cacert", self.certificate_id)
+        return iot_arn(self.region, self.account_id, f"cacert/{self.certificate_id}")
 
     def touch(self) -> None:
         self.last_modified_date = now()
@@ -230,7 +227,7 @@ class Thing:
 
     @property
     def arn(self) -> str:
-        return iot_arn(self.region, self.account_id, "thing", self.name)
+        return iot_arn(self.region, self.account_id, f"thing/{self.name}")
 
     def __repr__(self) -> str:
         return f"<Thing {self.name} principals={list(self.principals)}>"
@@ -251,7 +248,7 @@ class Policy:
 
     @property
     def arn(self) -> str:
-        return iot_arn(self.region, self.account_id, "policy", self.name)
+        return iot_arn(self.region, self.account_id, f"policy/{self.name}")
 
     def __repr__(self) -> str:
         return f"<Policy {self.name} targets={list(self.targets)}>"

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from ._controller import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, IotCerts, mock_iot
-
-SETTINGS = ("account_id", "region", "sleep_on_retry", "strict_faults", "aws_quotas")
+from ._controller import IotCerts
+from ._settings import Settings
 
 
 class IotCertsWarning(UserWarning):
@@ -47,41 +46,26 @@ def _warn_about_surprises(controller: IotCerts) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini(
-        "iot_certs_account_id",
-        "AWS account id of IoT calls whose access key maps to no other account.",
-        default=DEFAULT_ACCOUNT_ID,
-    )
-    parser.addini(
-        "iot_certs_region",
-        "Default region set in the environment while iot_certs is active.",
-        default=DEFAULT_REGION,
-    )
-    parser.addini(
-        "iot_certs_sleep_on_retry",
-        "Let botocore really sleep between retries of IoT calls (default: skip the sleep).",
-        type="bool",
-        default=False,
-    )
-    parser.addini(
-        "iot_certs_strict_faults",
-        "Fail a test whose fault rules with a times= count did not all fire fully.",
-        type="bool",
-        default=False,
-    )
-    parser.addini(
-        "iot_certs_aws_quotas",
-        "Rate-limit every IoT operation at AWS's published per-operation quota.",
-        type="bool",
-        default=False,
-    )
+    group = parser.getgroup("iotcerts", "pytest-iotcerts (the iot_certs fixture)")
+    for item in Settings.fields():
+        boolean = item.type == "bool"
+        parser.addini(
+            f"iot_certs_{item.name}",
+            item.metadata["help"],
+            type="bool" if boolean else "string",
+            default=item.default,
+        )
+        option = f"--iot-certs-{item.name.replace('_', '-')}"
+        if boolean:
+            group.addoption(option, action="store_true", default=None, help=item.metadata["help"])
+        else:
+            group.addoption(option, default=None, help=item.metadata["help"])
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    names = ", ".join(f"{name}=None" for name in Settings.names())
     config.addinivalue_line(
-        "markers",
-        "iot_certs(account_id=None, region=None, sleep_on_retry=None, strict_faults=None, "
-        "aws_quotas=None): settings of the iot_certs fixture for this test.",
+        "markers", f"iot_certs({names}): settings of the iot_certs fixture for this test."
     )
     config.addinivalue_line(
         "markers",
@@ -91,28 +75,26 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def settings_for(node: pytest.Item, config: pytest.Config) -> dict[str, Any]:
-    """ini defaults, overridden by ``iot_certs`` markers from the farthest to the closest."""
-    settings: dict[str, Any] = {
-        "account_id": str(config.getini("iot_certs_account_id")),
-        "region": str(config.getini("iot_certs_region")),
-        "sleep_on_retry": bool(config.getini("iot_certs_sleep_on_retry")),
-        "strict_faults": bool(config.getini("iot_certs_strict_faults")),
-        "aws_quotas": bool(config.getini("iot_certs_aws_quotas")),
-    }
+def settings_for(node: pytest.Item, config: pytest.Config) -> Settings:
+    """ini defaults, then command-line options, then ``iot_certs`` markers from the farthest
+    to the closest."""
+    chosen: dict[str, Any] = {}
+    for item in Settings.fields():
+        chosen[item.name] = config.getini(f"iot_certs_{item.name}")
+        from_command_line = config.getoption(f"iot_certs_{item.name}")
+        if from_command_line is not None:
+            chosen[item.name] = from_command_line
     for marker in reversed(list(node.iter_markers("iot_certs"))):
         if marker.args:
             raise pytest.UsageError(
-                f"@pytest.mark.iot_certs takes keyword arguments only ({', '.join(SETTINGS)})"
+                "@pytest.mark.iot_certs takes keyword arguments only "
+                f"({', '.join(Settings.names())})"
             )
-        unknown = sorted(set(marker.kwargs) - set(SETTINGS))
-        if unknown:
-            raise pytest.UsageError(
-                f"@pytest.mark.iot_certs got unknown setting(s) {', '.join(unknown)}; "
-                f"known: {', '.join(SETTINGS)}"
-            )
-        settings.update(marker.kwargs)
-    return settings
+        chosen.update(marker.kwargs)
+    try:
+        return Settings().updated(**chosen)
+    except ValueError as error:
+        raise pytest.UsageError(f"iot_certs settings: {error}") from None
 
 
 @pytest.fixture
@@ -121,11 +103,7 @@ def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
 
     Teardown fails the test when a strict fault rule did not fire as often as its ``times``.
     """
-    settings = settings_for(request.node, request.config)
-    try:
-        controller = mock_iot(**settings)
-    except ValueError as error:
-        raise pytest.UsageError(f"iot_certs settings: {error}") from None
+    controller = IotCerts(settings_for(request.node, request.config))
     controller.start()
     try:
         # Closest first: a test's own fault rules are tried before its class's or module's.

@@ -17,8 +17,10 @@ import boto3
 import pytest
 import requests
 from cryptography import x509
+from requests_aws4auth import AWS4Auth
+from sigv4 import signed_headers
 
-from pytest_iotcerts import IotCerts, mock_iot
+from pytest_iotcerts import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, IotCerts, mock_iot
 
 JS_DIR = Path(__file__).parent / "js"
 
@@ -35,13 +37,17 @@ def test_the_loopback_endpoint_answers_raw_http(iot_certs: IotCerts) -> None:
     url = iot_certs.endpoint_url
     assert url.startswith("http://127.0.0.1:")
 
+    create = url + "/keys-and-certificate?setAsActive=true"
     request = urllib.request.Request(
-        url + "/keys-and-certificate?setAsActive=true", b"", method="POST"
+        create, b"", headers=signed_headers("POST", create), method="POST"
     )
     with urllib.request.urlopen(request) as created:
         status, body = created.status, json.loads(created.read())
+    describe = url + "/certificates/" + "0" * 64
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(url + "/certificates/" + "0" * 64)
+        urllib.request.urlopen(
+            urllib.request.Request(describe, headers=signed_headers("GET", describe))
+        )
     missing.value.close()
 
     assert status == 200
@@ -54,9 +60,15 @@ def test_the_loopback_endpoint_answers_raw_http(iot_certs: IotCerts) -> None:
 def test_a_transport_fault_drops_the_loopback_connection(iot_certs: IotCerts) -> None:
     iot_certs.connection_error("ListCertificates", times=1)
 
+    url = iot_certs.endpoint_url + "/certificates"
+
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError)):
-        urllib.request.urlopen(iot_certs.endpoint_url + "/certificates", timeout=5)
-    with urllib.request.urlopen(iot_certs.endpoint_url + "/certificates") as listed:
+        urllib.request.urlopen(
+            urllib.request.Request(url, headers=signed_headers("GET", url)), timeout=5
+        )
+    with urllib.request.urlopen(
+        urllib.request.Request(url, headers=signed_headers("GET", url))
+    ) as listed:
         assert json.loads(listed.read()) == {"certificates": []}
 
 
@@ -141,16 +153,25 @@ def test_the_js_sdk_shares_state_and_errors(iot_certs: IotCerts, node_sdk: Path)
     assert result["error"]["status"] == 404
 
 
+def sigv4(region: str = "us-east-1") -> AWS4Auth:
+    """What requests-based IoT code signs with (requests-aws4auth)."""
+    return AWS4Auth(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, region, "iot")
+
+
 def test_requests_callers_are_answered_through_responses(iot_certs: IotCerts) -> None:
     with iot_certs.mock_requests():
         created = requests.post(
-            "https://iot.eu-north-1.amazonaws.com/keys-and-certificate?setAsActive=true", timeout=5
+            "https://iot.eu-north-1.amazonaws.com/keys-and-certificate?setAsActive=true",
+            auth=sigv4("eu-north-1"),
+            timeout=5,
         )
         missing = requests.get(
-            "https://iot.eu-north-1.amazonaws.com/certificates/" + "0" * 64, timeout=5
+            "https://iot.eu-north-1.amazonaws.com/certificates/" + "0" * 64,
+            auth=sigv4("eu-north-1"),
+            timeout=5,
         )
         # Everything that is not the IoT control plane passes through untouched.
-        passed = requests.get(iot_certs.endpoint_url + "/certificates", timeout=5)
+        passed = requests.get(iot_certs.endpoint_url + "/certificates", auth=sigv4(), timeout=5)
 
     assert created.status_code == 200
     certificate = iot_certs.get(created.json()["certificateId"])
@@ -166,9 +187,13 @@ def test_requests_meet_transport_faults_as_requests_exceptions(iot_certs: IotCer
 
     with iot_certs.mock_requests():
         with pytest.raises(requests.exceptions.ReadTimeout):
-            requests.get("https://iot.us-east-1.amazonaws.com/certificates", timeout=5)
+            requests.get(
+                "https://iot.us-east-1.amazonaws.com/certificates", auth=sigv4(), timeout=5
+            )
         with pytest.raises(requests.exceptions.ConnectionError):
-            requests.post("https://iot.us-east-1.amazonaws.com/keys-and-certificate", timeout=5)
+            requests.post(
+                "https://iot.us-east-1.amazonaws.com/keys-and-certificate", auth=sigv4(), timeout=5
+            )
 
 
 def test_an_existing_responses_mock_can_host_the_emulator(iot_certs: IotCerts) -> None:
@@ -179,6 +204,8 @@ def test_an_existing_responses_mock_can_host_the_emulator(iot_certs: IotCerts) -
         iot_certs.add_to_responses(rsps)
 
         assert requests.get("https://example.invalid/health", timeout=5).json() == {"ok": True}
-        listed = requests.get("https://iot.us-east-1.amazonaws.com/certificates", timeout=5)
+        listed = requests.get(
+            "https://iot.us-east-1.amazonaws.com/certificates", auth=sigv4(), timeout=5
+        )
 
     assert listed.json() == {"certificates": []}

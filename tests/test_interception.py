@@ -14,9 +14,9 @@ import botocore.signers
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
+from sigv4 import signed
 
 from pytest_iotcerts import IotCerts, mock_iot
-from pytest_iotcerts._http import HttpRequest
 
 # Made at import time, long before any test activates the emulator.
 EARLY_CLIENT = boto3.client("iot", region_name="ap-southeast-2")
@@ -177,9 +177,7 @@ class TestRawHttp:
     """The router below botocore: what a non-botocore caller (requests, curl) would meet."""
 
     def request(self, iot: IotCerts, method: str, path: str, body: bytes = b"") -> Any:
-        response = iot.handle(
-            HttpRequest(method, f"https://iot.us-east-1.amazonaws.com{path}", {}, body)
-        )
+        response = iot.handle(signed(method, f"https://iot.us-east-1.amazonaws.com{path}", body))
         return response.status_code, response.headers, json.loads(response.body or b"{}")
 
     def test_an_unknown_route_is_a_404(self, iot_certs: IotCerts) -> None:

@@ -11,9 +11,9 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sigv4 import signed
 
-from pytest_iotcerts import IotCerts
-from pytest_iotcerts._http import HttpRequest
+from pytest_iotcerts import HttpRequest, IotCerts
 from pytest_iotcerts._model import iot_model
 
 MODEL = iot_model()
@@ -83,7 +83,7 @@ def test_hostile_requests_get_modeled_answers_never_crashes(
     iot_certs: IotCerts, method: str, path: str, query: str, body: bytes, principal: str | None
 ) -> None:
     headers = {} if principal is None else {"x-amzn-principal": principal}
-    response = iot_certs.handle(HttpRequest(method, f"{ENDPOINT}{path}?{query}", headers, body))
+    response = iot_certs.handle(signed(method, f"{ENDPOINT}{path}?{query}", body, headers=headers))
 
     assert response.headers["x-amzn-RequestId"]
     if response.status_code >= 300:
@@ -155,7 +155,7 @@ def test_mutated_csrs_are_invalid_requests_or_issue_their_own_key(
     body = json.dumps({"certificateSigningRequest": pem("CERTIFICATE REQUEST", mutated)}).encode()
     held = len(iot_certs.certificates)
 
-    response = iot_certs.handle(HttpRequest("POST", ENDPOINT + "/certificates", {}, body))
+    response = iot_certs.handle(signed("POST", ENDPOINT + "/certificates", body))
 
     if response.status_code == 200:
         # Only a CSR that still parses and verifies may be certified, and with its own key.
@@ -185,9 +185,7 @@ def test_mutated_certificates_never_crash_registration(
     mutated = _mutate(device.public_bytes(serialization.Encoding.DER), flips)
     body = json.dumps({"certificatePem": pem("CERTIFICATE", mutated)}).encode()
 
-    response = iot_certs.handle(
-        HttpRequest("POST", ENDPOINT + "/certificate/register-no-ca", {}, body)
-    )
+    response = iot_certs.handle(signed("POST", ENDPOINT + "/certificate/register-no-ca", body))
 
     assert response.status_code in (200, 400, 409), response.body
     assert response.headers.get("x-amzn-ErrorType") != "InternalFailureException"

@@ -49,7 +49,6 @@ def create_keys_and_certificate(
 ) -> Mapping[str, Any]:
     certificate = issue_from_keys(context, initial_status(params))
     context.store.add_certificate(certificate)
-    context.certificate_id = certificate.certificate_id
     assert certificate.private_key is not None
     return {
         "certificateArn": certificate.arn,
@@ -70,7 +69,6 @@ def create_certificate_from_csr(
         context, params["certificateSigningRequest"], initial_status(params)
     )
     context.store.add_certificate(certificate)
-    context.certificate_id = certificate.certificate_id
     return {
         "certificateArn": certificate.arn,
         "certificateId": certificate.certificate_id,

@@ -107,7 +107,6 @@ def register(
             # "Registers a device certificate in the same certificate mode as the signing CA."
             record.certificate_mode = ca.certificate_mode
         context.store.add_certificate(record)
-    context.certificate_id = record.certificate_id
     return record
 
 

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._errors import ServiceError, invalid_request, not_found
+from .._partitions import iot_arn
 from .._router import RequestContext
-from .._state import Certificate, Transfer, iot_arn, now
+from .._state import Certificate, Transfer, now
 from ._common import find_certificate, operation
 
 
@@ -63,7 +64,7 @@ def transfer_certificate(context: RequestContext, params: dict[str, Any]) -> Map
         if "transferMessage" in params:
             certificate.transfer_data["transferMessage"] = params["transferMessage"]
         certificate.touch()
-        arn = iot_arn(context.region, target, "cert", certificate.certificate_id)
+        arn = iot_arn(context.region, target, f"cert/{certificate.certificate_id}")
     return {"transferredCertificateArn": arn}
 
 

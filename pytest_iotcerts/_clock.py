@@ -1,0 +1,35 @@
+"""The mock's clock: real monotonic time plus every retry delay the mock spared botocore.
+
+Rate limits and quotas run on it. When botocore's backoff is skipped (the default), the clock
+moves on by the delay botocore asked for, so a token bucket refills exactly as it would have
+during a real sleep: the test sees the throttling real AWS with real backoff would give, in
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class Clock:
+    def __init__(self, source: Callable[[], float] = time.monotonic) -> None:
+        self._source = source
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self._source() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on, as if ``seconds`` had passed."""
+        if seconds < 0:
+            raise ValueError(f"a clock only moves forward, not by {seconds!r} s")
+        with self._lock:
+            self._offset += seconds
+
+    @property
+    def skipped(self) -> float:
+        """Seconds the clock was moved on by, beyond real time."""
+        return self._offset

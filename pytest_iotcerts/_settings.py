@@ -1,0 +1,75 @@
+"""The settings of a mock, in one place.
+
+ini options (suite defaults), command-line options, ``@pytest.mark.iot_certs(...)`` markers and
+``mock_iot(...)`` arguments all build this one frozen dataclass; each field's metadata is its
+help text, so the plugin registers every option from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    account_id: str = _setting(
+        DEFAULT_ACCOUNT_ID, "AWS account of IoT calls whose access key maps to no other account."
+    )
+    region: str = _setting(DEFAULT_REGION, "Default region set in the environment while active.")
+    sleep_on_retry: bool = _setting(
+        False, "Let botocore really sleep between retries of IoT calls (default: skip the sleep)."
+    )
+    strict_faults: bool = _setting(
+        False, "Fail a test whose fault rules with a times= count did not all fire fully."
+    )
+    aws_quotas: bool = _setting(
+        False, "Rate-limit every IoT operation at AWS's published per-operation quota."
+    )
+    verify_signatures: bool = _setting(
+        False,
+        "Check each request's SigV4 signature against the fake credentials the mock hands out "
+        "(a wrong secret or a stale signature gets AWS's 403).",
+    )
+
+    def __post_init__(self) -> None:
+        check_account_id(self.account_id)
+        if not isinstance(self.region, str) or not self.region:
+            raise ValueError(
+                f"region must be a region name such as 'us-east-1', not {self.region!r}"
+            )
+        for item in dataclasses.fields(self):
+            if item.type == "bool" and not isinstance(getattr(self, item.name), bool):
+                raise ValueError(
+                    f"{item.name} must be True or False, not {getattr(self, item.name)!r}"
+                )
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(item.name for item in dataclasses.fields(cls))
+
+    @classmethod
+    def fields(cls) -> tuple[dataclasses.Field[Any], ...]:
+        return dataclasses.fields(cls)
+
+    def updated(self, **changes: Any) -> Settings:
+        """A copy with ``changes``; ValueError naming an unknown setting."""
+        unknown = sorted(set(changes) - set(self.names()))
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(self.names())}"
+            )
+        return dataclasses.replace(self, **changes)
+
+
+def check_account_id(account_id: object) -> None:
+    if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+        raise ValueError(f"an AWS account id is 12 digits, got {account_id!r}")
