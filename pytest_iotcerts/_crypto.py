@@ -232,6 +232,22 @@ def _strictly(load: Callable[[bytes], T], der: bytes) -> T:
         return load(der)
 
 
+def _read_lazy_parts(parsed: object, member: str, parts: tuple[str, ...]) -> None:
+    """cryptography parses names, extensions and dates only when first read: read them now, so
+    a malformed one (an invalid UTF8String in the subject, say) is the caller's error, not ours."""
+    for part in parts:
+        try:
+            value = getattr(parsed, part)
+            if isinstance(value, (x509.Name, x509.Extensions, x509.Attributes)):
+                for item in value:
+                    _ = getattr(item, "value", item)
+        except Exception:  # hostile DER raises ValueError and others, depending on the part
+            raise invalid_request(
+                f"The {member} has a malformed {part.replace('_utc', '').replace('_', ' ')}: it "
+                "is not valid DER (an invalid string or extension encoding, say)."
+            ) from None
+
+
 def describe_key(key: object) -> str:
     if isinstance(key, rsa.RSAPublicKey):
         return f"RSA {key.key_size}-bit"
@@ -282,6 +298,7 @@ def load_csr(text: str) -> x509.CertificateSigningRequest:
             f"The {member} could not be parsed: the PEM block does not hold a DER-encoded "
             "PKCS#10 request (is it truncated?)."
         ) from None
+    _read_lazy_parts(csr, member, ("subject", "extensions", "attributes"))
     try:
         public_key = csr.public_key()
     except Exception:  # unknown algorithm OIDs surface as various errors
@@ -317,6 +334,9 @@ def load_certificate(text: str, member: str) -> x509.Certificate:
         raise invalid_request(
             f"The {member} could not be parsed as an X.509 certificate."
         ) from None
+    _read_lazy_parts(
+        certificate, member, ("subject", "issuer", "extensions", "not_valid_before_utc")
+    )
     try:
         public_key = certificate.public_key()
     except Exception:  # unknown key algorithms or curves surface as various errors

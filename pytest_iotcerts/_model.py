@@ -247,6 +247,10 @@ def _json_body(raw: bytes) -> dict[str, Any]:
         decoded = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise invalid_request("The request body is not valid JSON.") from None
+    except RecursionError:
+        raise invalid_request(
+            "The request body is nested too deeply; no IoT input shape is that deep."
+        ) from None
     if not isinstance(decoded, dict):
         raise invalid_request("The request body must be a JSON object.")
     return decoded

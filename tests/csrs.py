@@ -79,3 +79,57 @@ def tampered_csr_pem() -> str:
     der = csr("rsa2048").public_bytes(serialization.Encoding.DER)
     assert b"device-0001" in der
     return pem("CERTIFICATE REQUEST", der.replace(b"device-0001", b"device-9999"))
+
+
+# -- re-signing: a mutated request or certificate whose signature still verifies --------------
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    return bytes([tag]) + _length(len(content)) + content
+
+
+def _elements(der: bytes) -> list[bytes]:
+    """The encoded elements inside a DER SEQUENCE."""
+    offset, _ = _header(der, 0)
+    elements = []
+    while offset < len(der):
+        start = offset
+        offset, size = _header(der, offset)
+        offset += size
+        elements.append(der[start:offset])
+    return elements
+
+
+def _header(der: bytes, offset: int) -> tuple[int, int]:
+    """Skip a tag and length: the content's offset and size."""
+    first = der[offset + 1]
+    if first < 0x80:
+        return offset + 2, first
+    count = first & 0x7F
+    return offset + 2 + count, int.from_bytes(der[offset + 2 : offset + 2 + count], "big")
+
+
+def signed_info(der: bytes) -> bytes:
+    """The part a signature covers: a request's CertificationRequestInfo, a certificate's TBS."""
+    return _elements(der)[0]
+
+
+def resign(der: bytes, info: bytes, private_key: Any) -> bytes:
+    """``der`` (a CSR or certificate) with ``info`` in place of its signed part, signed again
+    with ``private_key`` (EC or RSA, SHA-256): the signature verifies over whatever ``info``
+    now holds."""
+    _, algorithm, _ = _elements(der)
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
+        signature = private_key.sign(info, ec.ECDSA(hashes.SHA256()))
+    else:
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        signature = private_key.sign(info, padding.PKCS1v15(), hashes.SHA256())
+    return _tlv(0x30, info + algorithm + _tlv(0x03, b"\x00" + signature))
