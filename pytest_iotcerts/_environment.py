@@ -6,17 +6,20 @@ started mock that is still active; when the last one stops, what was saved comes
 stopping out of order (``a.start(); b.start(); a.stop()``) leaves ``b``'s values in place.
 
 Only what this module wrote is undone: a variable someone else set in the meantime (a test, or
-another mock such as moto's ``mock_aws()``) is theirs. A ``mock.patch.dict(os.environ)`` started
-while ours was active (that is how ``mock_aws()`` patches) took a snapshot holding our fake
-values; its snapshot is corrected as ours stops, so its own stop restores the real values, not
-ours, whatever the order.
+another mock such as moto's ``mock_aws()``) is theirs. Another mock started while ours was active
+took a snapshot holding our fake values, and restores it when it stops, perhaps after ours: its
+snapshot is corrected as ours stops, so its own stop restores the real values, whatever the
+order. Two kinds of snapshot are known: an active ``mock.patch.dict(os.environ)``, and moto's
+``mock_aws()``, which keeps the credentials it replaced in ``_orig_creds``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from unittest import mock
 
 Values = Mapping[str, str | None]  # None: the variable is unset
@@ -28,9 +31,12 @@ class EnvironmentStack:
         self._entries: list[tuple[object, Values]] = []
         self._saved: dict[str, str | None] = {}
         self._written: dict[str, set[str | None]] = {}
+        self._moto = _MotoWatch()
 
     def push(self, owner: object, values: Values) -> None:
         with self._lock:
+            if not self._entries:
+                self._moto.start()
             for name in values:
                 self._saved.setdefault(name, os.environ.get(name))
             self._entries.append((owner, values))
@@ -57,19 +63,23 @@ class EnvironmentStack:
         return live in self._written[name]
 
     def _restore(self) -> None:
-        snapshots = _environment_snapshots()
+        patched = _patch_dict_snapshots()
+        moto = self._moto.stop()
         for name, original in self._saved.items():
             written = self._written.get(name, set())
             if os.environ.get(name) in written:
                 _set(os.environ, name, original)
-            for snapshot in snapshots:
+            for snapshot in patched:
                 if snapshot.get(name) in written:
                     _set(snapshot, name, original)
+            for saved in moto:  # moto restores None as "unset"
+                if name in saved and saved[name] in written:
+                    saved[name] = original
         self._saved.clear()
         self._written.clear()
 
 
-def _environment_snapshots() -> list[dict[str, str]]:
+def _patch_dict_snapshots() -> list[dict[str, str]]:
     """What active ``mock.patch.dict(os.environ, ...)`` patches will restore when they stop."""
     snapshots = []
     for patch in mock._patch._active_patches:  # type: ignore[attr-defined]
@@ -77,6 +87,38 @@ def _environment_snapshots() -> list[dict[str, str]]:
         if getattr(patch, "in_dict", None) is os.environ and isinstance(original, dict):
             snapshots.append(original)
     return snapshots
+
+
+class _MotoWatch:
+    """Notes the credentials each moto ``mock_aws()`` replaces while ours are active (moto, if
+    imported, is watched through its ``_mock_env_variables``; nothing is imported here)."""
+
+    def __init__(self) -> None:
+        self._seen: list[dict[str, str | None]] = []
+        self._patched: tuple[type, Callable[..., Any]] | None = None
+
+    def start(self) -> None:
+        mock_aws_class = getattr(sys.modules.get("moto.core.models"), "MockAWS", None)
+        original = vars(mock_aws_class).get("_mock_env_variables") if mock_aws_class else None
+        if mock_aws_class is None or original is None:
+            return
+        seen = self._seen
+
+        def _mock_env_variables(moto_mock: Any) -> None:
+            original(moto_mock)
+            seen.append(moto_mock._orig_creds)
+
+        setattr(mock_aws_class, "_mock_env_variables", _mock_env_variables)  # noqa: B010
+        self._patched = (mock_aws_class, original)
+
+    def stop(self) -> list[dict[str, str | None]]:
+        """Unwatch; what the moto mocks started meanwhile will restore."""
+        if self._patched is not None:
+            mock_aws_class, original = self._patched
+            setattr(mock_aws_class, "_mock_env_variables", original)  # noqa: B010
+            self._patched = None
+        seen, self._seen = self._seen, []
+        return seen
 
 
 def _set(environment: dict[str, str] | os._Environ[str], name: str, value: str | None) -> None:

@@ -21,6 +21,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from waitress.adjustments import Adjustments
@@ -33,7 +34,6 @@ from ._http import HttpRequest, HttpResponse, TransportFault
 LOOPBACK = "127.0.0.1"
 MAX_BODY_BYTES = 1 << 20  # the largest IoT request (a 4096-character CSR, policies) is far below
 WORKER_THREADS = 4
-_STATUS_TEXT = {200: "OK", 202: "Accepted", 204: "No Content"}
 
 Handle = Callable[[HttpRequest], HttpResponse]
 
@@ -76,7 +76,7 @@ class _DropConnection(Exception):
     """The application's way to have the task close the connection without an answer."""
 
 
-class _Task(WSGITask):
+class _Task(WSGITask):  # type: ignore[misc]
     dropped = False
 
     def execute(self) -> None:
@@ -91,7 +91,7 @@ class _Task(WSGITask):
             super().finish()
 
 
-class _AwsErrorTask(ErrorTask):
+class _AwsErrorTask(ErrorTask):  # type: ignore[misc]
     """What waitress refuses before the application runs (a malformed request line, a bad
     Content-Length, a body over the limit), in AWS's error shape."""
 
@@ -166,8 +166,8 @@ def _application(handle: Handle, server: _Server) -> Callable[..., Iterable[byte
             response = handle(request)
         except TransportFault:
             raise _DropConnection from None
-        reason = _STATUS_TEXT.get(response.status_code, "Error")
-        start_response(f"{response.status_code} {reason}", list(response.headers.items()))
+        status = HTTPStatus(response.status_code)
+        start_response(f"{status.value} {status.phrase}", list(response.headers.items()))
         return [] if request.method == "HEAD" else [response.body]
 
     return application

@@ -47,7 +47,7 @@ class Settings:
                 f"region must be a region name such as 'us-east-1', not {self.region!r}"
             )
         for item in dataclasses.fields(self):
-            if item.type == "bool" and not isinstance(getattr(self, item.name), bool):
+            if isinstance(item.default, bool) and not isinstance(getattr(self, item.name), bool):
                 raise ValueError(
                     f"{item.name} must be True or False, not {getattr(self, item.name)!r}"
                 )

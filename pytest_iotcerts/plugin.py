@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -48,12 +48,10 @@ def _warn_about_surprises(controller: IotCerts) -> None:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("iotcerts", "pytest-iotcerts (the iot_certs fixture)")
     for item in Settings.fields():
-        boolean = item.type == "bool"
+        boolean = isinstance(item.default, bool)
+        ini_type: Literal["bool", "string"] = "bool" if boolean else "string"
         parser.addini(
-            f"iot_certs_{item.name}",
-            item.metadata["help"],
-            type="bool" if boolean else "string",
-            default=item.default,
+            f"iot_certs_{item.name}", item.metadata["help"], type=ini_type, default=item.default
         )
         option = f"--iot-certs-{item.name.replace('_', '-')}"
         if boolean:

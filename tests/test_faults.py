@@ -376,3 +376,42 @@ def test_strict_rules_fail_when_they_did_not_fire_fully(iot_certs: IotCerts) -> 
         iot_certs.verify_faults()
     rule.remove()
     iot_certs.verify_faults()
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard"])
+def test_a_rate_limit_with_skipped_backoff_throttles_as_real_backoff_would(
+    iot_certs: IotCerts, mode: str
+) -> None:
+    """Skipped sleeps move the mock's clock on, so the bucket refills as during real sleeps:
+    back-to-back calls at 2/s ride out the throttling through botocore's retries."""
+    limit = iot_certs.rate_limit("DescribeCertificate", tps=2)
+    certificate = iot_certs.issue_certificate()
+    client = make_client(Config(retries={"mode": mode, "total_max_attempts": 10}))
+
+    for _ in range(6):
+        client.describe_certificate(certificateId=certificate.certificate_id)
+
+    assert limit.throttled >= 1  # some attempts were throttled, and retried
+    assert iot_certs.retry_delays  # recorded in both modes
+    assert iot_certs.clock.skipped == pytest.approx(sum(iot_certs.retry_delays))
+
+
+@pytest.mark.iot_certs(aws_quotas=True)
+def test_aws_quotas_with_skipped_backoff_do_not_fail_a_polite_client(iot_certs: IotCerts) -> None:
+    certificate = iot_certs.issue_certificate()
+    client = make_client(Config(retries={"mode": "standard", "total_max_attempts": 10}))
+
+    for _ in range(25):
+        client.describe_certificate(certificateId=certificate.certificate_id)
+
+    assert iot_certs.rate_limits["DescribeCertificate"].throttled >= 1
+    iot_certs.assert_called("DescribeCertificate", error_code="ok", times=25)
+
+
+def test_the_clock_moves_only_forward(iot_certs: IotCerts) -> None:
+    before = iot_certs.clock()
+    iot_certs.clock.advance(2.5)
+
+    assert iot_certs.clock() - before >= 2.5
+    with pytest.raises(ValueError, match="only moves forward"):
+        iot_certs.clock.advance(-1)

@@ -1,0 +1,117 @@
+"""The loopback endpoint on waitress: malformed HTTP gets AWS's error shape, the route never
+depends on the Host header, bodies are bounded, and stopping closes every connection and thread."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+
+import pytest
+from sigv4 import signed_headers
+
+from pytest_iotcerts import IotCerts, mock_iot
+
+
+def exchange(iot: IotCerts, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes; the status, headers and body of the answer."""
+    port = int(iot.endpoint_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(raw)
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        return response.status, dict(response.getheaders()), response.read()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /certificates HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        b"POST /keys-and-certificate HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        b"POST /keys-and-certificate HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n",
+    ],
+)
+def test_malformed_http_is_a_400_in_aws_error_shape(iot_certs: IotCerts, raw: bytes) -> None:
+    status, headers, body = exchange(iot_certs, raw)
+
+    assert status == 400
+    assert headers["X-Amzn-Errortype"] == "InvalidRequestException"
+    assert json.loads(body)["message"]
+    assert iot_certs.certificates == []
+
+
+def test_a_huge_content_length_is_refused_without_reading_it(iot_certs: IotCerts) -> None:
+    raw = b"POST /keys-and-certificate HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n"
+
+    status, headers, body = exchange(iot_certs, raw)
+
+    assert status == 413
+    assert headers["X-Amzn-Errortype"] == "RequestEntityTooLargeException"
+    assert "max_body" in json.loads(body)["message"]
+
+
+@pytest.mark.parametrize("host", ["[", "evil.example/things", "iot.cn-north-1.amazonaws.com.cn"])
+def test_the_host_header_never_changes_the_route(iot_certs: IotCerts, host: str) -> None:
+    url = iot_certs.endpoint_url + "/certificates"
+    headers = signed_headers("GET", url)
+    lines = ["GET /certificates HTTP/1.1", f"Host: {host}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    status, _, body = exchange(iot_certs, raw)
+
+    assert status == 200, body
+    assert json.loads(body) == {"certificates": []}
+    assert iot_certs.calls[-1].operation == "ListCertificates"
+
+
+def loopback_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if "loopback" in t.name or "waitress" in t.name]
+
+
+def test_stopping_closes_keep_alive_connections_and_every_thread() -> None:
+    with mock_iot() as iot:
+        url = iot.endpoint_url
+        port = int(url.rsplit(":", 1)[1])
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        kept.request("GET", "/certificates", headers=signed_headers("GET", url + "/certificates"))
+        assert kept.getresponse().read()
+        # Clients that never finish their request.
+        stuck = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        for connection in stuck:
+            connection.sendall(b"POST /keys-and-certificate HTTP/1.1\r\nContent-Length: 10\r\n")
+        calls = len(iot.calls)
+
+    create = url + "/keys-and-certificate"
+    with pytest.raises((http.client.HTTPException, ConnectionError, OSError)):
+        kept.request("POST", "/keys-and-certificate", b"", signed_headers("POST", create))
+        kept.getresponse()
+    for connection in stuck:
+        connection.settimeout(5)
+        assert connection.recv(100) == b""  # closed by the server
+        connection.close()
+    kept.close()
+    assert len(iot.calls) == calls
+    assert iot.certificates == []
+    deadline = time.monotonic() + 5
+    while loopback_threads() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert loopback_threads() == []
+
+
+def test_client_disconnects_print_nothing(
+    iot_certs: IotCerts, capfd: pytest.CaptureFixture[str]
+) -> None:
+    port = int(iot_certs.endpoint_url.rsplit(":", 1)[1])
+    for _ in range(10):
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall(
+                b"POST /keys-and-certificate HTTP/1.1\r\nContent-Length: 50\r\n\r\n{"
+            )
+    iot_certs.stop()
+
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
