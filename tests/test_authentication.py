@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from typing import Any
 
 import boto3
 import pytest
@@ -21,6 +22,12 @@ from pytest_iotcerts import FAKE_ACCESS_KEY_ID, HttpRequest, IotCerts
 
 ENDPOINT = "https://iot.us-east-1.amazonaws.com"
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
+def client_signing_with(access_key_id: str, secret: str) -> Any:
+    return boto3.client(
+        "iot", aws_access_key_id=access_key_id, aws_secret_access_key=secret, config=NO_RETRIES
+    )
 
 
 def test_an_unsigned_request_is_refused_by_the_router(iot_certs: IotCerts) -> None:
@@ -80,12 +87,7 @@ def test_verified_signatures_from_boto3_and_handed_out_credentials_pass(
 
 @pytest.mark.iot_certs(verify_signatures=True)
 def test_a_wrong_secret_is_an_invalid_signature(iot_certs: IotCerts) -> None:
-    client = boto3.client(
-        "iot",
-        aws_access_key_id=FAKE_ACCESS_KEY_ID,
-        aws_secret_access_key="not-the-secret",
-        config=NO_RETRIES,
-    )
+    client = client_signing_with(FAKE_ACCESS_KEY_ID, "not-the-secret")
 
     with pytest.raises(ClientError) as refused:
         client.create_keys_and_certificate()
@@ -97,12 +99,7 @@ def test_a_wrong_secret_is_an_invalid_signature(iot_certs: IotCerts) -> None:
 
 @pytest.mark.iot_certs(verify_signatures=True)
 def test_an_unknown_access_key_is_an_unrecognized_client(iot_certs: IotCerts) -> None:
-    client = boto3.client(
-        "iot",
-        aws_access_key_id="AKIANOTHANDEDOUT0000",
-        aws_secret_access_key="whatever",
-        config=NO_RETRIES,
-    )
+    client = client_signing_with("AKIANOTHANDEDOUT0000", "whatever")
 
     with pytest.raises(ClientError) as refused:
         client.list_certificates()
