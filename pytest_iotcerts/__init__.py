@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from ._auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from ._controller import IotCerts, mock_iot
 from ._crypto import CertificateAuthority, to_pem
+from ._errors import IotCertsWarning, ServiceError
 from ._faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
 from ._http import HttpRequest, HttpResponse
+from ._resources import CACertificate, Certificate, Policy, Thing
 from ._router import Call
 from ._settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Settings
-from ._state import Certificate
+
+__version__ = version("pytest-iotcerts")
 
 __all__ = [
     "AWS_QUOTAS",
@@ -19,6 +24,7 @@ __all__ = [
     "FAKE_ACCESS_KEY_ID",
     "FAKE_SECRET_ACCESS_KEY",
     "READ_TIMEOUT",
+    "CACertificate",
     "Call",
     "Certificate",
     "CertificateAuthority",
@@ -26,8 +32,13 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "IotCerts",
+    "IotCertsWarning",
+    "Policy",
     "RateLimit",
+    "ServiceError",
     "Settings",
+    "Thing",
+    "__version__",
     "mock_iot",
     "to_pem",
 ]

@@ -8,6 +8,7 @@ milliseconds.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -33,3 +34,14 @@ class Clock:
     def skipped(self) -> float:
         """Seconds the clock was moved on by, beyond real time."""
         return self._offset
+
+
+def timestamp() -> dt.datetime:
+    """Now, to the millisecond: how the service keeps and returns its timestamps."""
+    moment = dt.datetime.now(dt.timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def x509_time() -> dt.datetime:
+    """Now, to the second: what an X.509 validity date can hold."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -1,4 +1,5 @@
-"""Errors the emulated service answers with. The router serializes them as AWS does."""
+"""Errors the emulated service answers with (the router serializes them as AWS does), and the
+warning pytest-iotcerts gives tests."""
 
 from __future__ import annotations
 
@@ -28,3 +29,9 @@ def invalid_request(message: str) -> ServiceError:
 
 def not_found(message: str) -> ServiceError:
     return ServiceError("ResourceNotFoundException", message)
+
+
+class IotCertsWarning(UserWarning):
+    """Something a test should know about its IoT calls that did not fail it: an operation not
+    emulated yet, a counted fault rule that never fired, an internal error of pytest-iotcerts.
+    Make them errors with ``-W error::pytest_iotcerts.IotCertsWarning``."""

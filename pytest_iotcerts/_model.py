@@ -62,12 +62,6 @@ class Route:
     first_segment: str | None  # None when the URI starts with a label
 
 
-@dataclass(frozen=True)
-class ParsedRequest:
-    operation: OperationModel
-    params: dict[str, Any]
-
-
 class IotModel:
     """Routes and (de)serialization for every operation of the IoT control plane."""
 

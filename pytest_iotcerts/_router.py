@@ -2,8 +2,8 @@
 
 It knows nothing of how the request arrived (botocore hook, ``responses``, loopback server). It
 authenticates the caller (account and region from the SigV4 scope), finds the operation in
-botocore's service model, applies injected faults, runs the handler and serializes the result,
-recording every call.
+botocore's service model, applies injected faults, runs the operation's wire handler against the
+caller's service (account and region) and serializes the result, recording every call.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ._auth import Authenticator
-from ._crypto import CertificateAuthority
 from ._errors import ServiceError
 from ._http import HttpRequest, HttpResponse, TransportFault
 from ._model import IotModel, iot_model
-from ._state import RegionState, Store
+from ._operations import Handler
+from ._service import IotService
 
 
 @dataclass(frozen=True)
@@ -38,24 +38,6 @@ class Call:
     error_message: str | None = None
 
 
-@dataclass
-class RequestContext:
-    """What a handler sees: the caller, the state of its account and region, and the CA."""
-
-    account_id: str
-    region: str
-    request_id: str
-    store: Store
-    ca: CertificateAuthority
-
-    @property
-    def state(self) -> RegionState:
-        return self.store.region(self.account_id, self.region)
-
-
-Handler = Callable[[RequestContext, dict[str, Any]], Mapping[str, Any]]
-
-
 class FaultSource(Protocol):
     def check(self, operation: str, account_id: str, region: str) -> None:
         """Raise ServiceError or TransportFault when a rule says this call fails."""
@@ -66,7 +48,8 @@ class _Exchange:
     """One request on its way through the router, and what is known of it so far."""
 
     request: HttpRequest
-    context: RequestContext
+    service: IotService
+    request_id: str
     operation: str | None = None
     params: Mapping[str, Any] | None = None
     output: Mapping[str, Any] | None = None
@@ -83,9 +66,9 @@ class _Exchange:
             params=self.params or {},
             status_code=status,
             error_code=code,
-            account_id=self.context.account_id,
-            region=self.context.region,
-            request_id=self.context.request_id,
+            account_id=self.service.account_id,
+            region=self.service.region,
+            request_id=self.request_id,
             certificate_id=issued,
             error_message=message,
         )
@@ -95,15 +78,13 @@ class Router:
     def __init__(
         self,
         *,
-        store: Store,
-        ca: CertificateAuthority,
+        services: Callable[[str, str], IotService],
         authenticator: Authenticator,
         handlers: Mapping[str, Handler],
         faults: FaultSource | None = None,
         model: IotModel | None = None,
     ) -> None:
-        self.store = store
-        self.ca = ca
+        self.services = services
         self.authenticator = authenticator
         self.handlers = handlers
         self.faults = faults
@@ -120,10 +101,8 @@ class Router:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         caller = self.authenticator.caller_of(request)
-        context = RequestContext(
-            caller.account_id, caller.region, str(uuid.uuid4()), self.store, self.ca
-        )
-        exchange = _Exchange(request, context)
+        service = self.services(caller.account_id, caller.region)
+        exchange = _Exchange(request, service, str(uuid.uuid4()))
         try:
             status, headers, body = self._answer(exchange)
             error: ServiceError | None = None
@@ -136,7 +115,7 @@ class Router:
         except Exception as unexpected:  # a bug of ours must still reach the client as AWS would
             error = self._internal_error(exchange, unexpected)
             status, headers, body = self.model.serialize_error(error)
-        headers["x-amzn-RequestId"] = context.request_id
+        headers["x-amzn-RequestId"] = exchange.request_id
         self._record(exchange.call(status, error))
         return HttpResponse(status, headers, body)
 
@@ -159,7 +138,7 @@ class Router:
             # A fault fires whether or not the input was valid, as AWS's front door would.
             if self.faults is not None:
                 self.faults.check(
-                    operation.name, exchange.context.account_id, exchange.context.region
+                    operation.name, exchange.service.account_id, exchange.service.region
                 )
         handler = self.handlers.get(operation.name)
         if handler is None:
@@ -167,10 +146,11 @@ class Router:
                 "NotImplementedException",
                 f"pytest-iotcerts does not emulate the IoT operation {operation.name} yet; the "
                 "request was not sent to AWS. Seed the state the code needs through the "
-                "controller (iot_certs.issue_certificate, create_thing, ...) instead.",
+                "controller instead (iot_certs.issue_certificate, create_thing, ...), and set "
+                "the unemulated setting to 'fail' to find every such call.",
                 status_code=501,
             )
-        exchange.output = handler(exchange.context, dict(exchange.params))
+        exchange.output = handler(exchange.service, dict(exchange.params))
         return self.model.serialize_output(operation, exchange.output)
 
     def _internal_error(self, exchange: _Exchange, unexpected: Exception) -> ServiceError:

@@ -13,6 +13,7 @@ from typing import Any
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
+UNEMULATED_CHOICES = ("warn", "fail")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -40,11 +41,22 @@ class Settings:
         "(a wrong secret or a stale signature gets AWS's 403).",
     )
 
+    unemulated: str = _setting(
+        "warn",
+        "What a call of an IoT operation not emulated yet does at teardown: 'warn' (an "
+        "IotCertsWarning) or 'fail' (the test fails, naming each such operation).",
+    )
+
     def __post_init__(self) -> None:
         check_account_id(self.account_id)
         if not isinstance(self.region, str) or not self.region:
             raise ValueError(
                 f"region must be a region name such as 'us-east-1', not {self.region!r}"
+            )
+        if self.unemulated not in UNEMULATED_CHOICES:
+            raise ValueError(
+                f"unemulated must be one of {', '.join(UNEMULATED_CHOICES)}, "
+                f"not {self.unemulated!r}"
             )
         for item in dataclasses.fields(self):
             if isinstance(item.default, bool) and not isinstance(getattr(self, item.name), bool):

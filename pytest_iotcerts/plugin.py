@@ -1,48 +1,27 @@
-"""The pytest plugin: the ``iot_certs`` fixture, its marker and ini options.
+"""The pytest plugin: the ``iot_certs`` fixture, its markers, ini and command-line options.
 
-A thin layer over ``mock_iot()``: it reads settings (ini defaults, then markers closest-first) and
-keeps one active controller for the duration of a test.
+A thin layer over ``IotCerts``: it reads settings (ini defaults, command-line options, then
+markers closest-first), keeps one active controller for the duration of a test, and turns what the
+controller reports when it stops into warnings or a test failure.
 """
 
 from __future__ import annotations
 
-import warnings
+import os
 from collections.abc import Iterator
 from typing import Any, Literal
 
 import pytest
 
 from ._controller import IotCerts
+from ._errors import IotCertsWarning
 from ._settings import Settings
 
+__all__ = ["IotCertsWarning", "iot_certs"]
 
-class IotCertsWarning(UserWarning):
-    """Something a test should know about its IoT calls, that did not fail it."""
-
-
-def _warn_about_surprises(controller: IotCerts) -> None:
-    """Calls already answered with an error that code under test may have swallowed: our own
-    internal errors, and operations not emulated yet."""
-    unemulated = sorted(
-        {c.operation or "?" for c in controller.calls if c.error_code == "NotImplementedException"}
-    )
-    if controller.internal_errors:
-        warnings.warn(
-            IotCertsWarning(
-                "pytest-iotcerts hit an internal error while answering (the client got "
-                "InternalFailureException); this is a bug of pytest-iotcerts, please report it:\n"
-                + controller.internal_errors[0]
-            ),
-            stacklevel=1,
-        )
-    if unemulated:
-        warnings.warn(
-            IotCertsWarning(
-                f"pytest-iotcerts does not emulate {', '.join(unemulated)} yet; those calls "
-                "were answered with NotImplementedException (never sent to AWS)"
-            ),
-            stacklevel=1,
-        )
+MARKERS = ("iot_certs", "iot_fault")
+IMPORT_REGION = "iot_certs_import_region"
+_REGION_SET_AT_CONFIGURE = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,19 +37,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(option, action="store_true", default=None, help=item.metadata["help"])
         else:
             group.addoption(option, default=None, help=item.metadata["help"])
+    parser.addini(
+        IMPORT_REGION,
+        "Set AWS_DEFAULT_REGION to iot_certs_region for the whole run when it is unset, so "
+        "boto3 clients created at import time (during collection) get a region.",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     names = ", ".join(f"{name}=None" for name in Settings.names())
     config.addinivalue_line(
-        "markers", f"iot_certs({names}): settings of the iot_certs fixture for this test."
+        "markers",
+        f"iot_certs({names}): settings of the iot_certs fixture for this test (brings the "
+        "fixture in).",
     )
     config.addinivalue_line(
         "markers",
         "iot_fault(error_code, operation=None, times=None, message=None, account_id=None, "
         "region=None, probability=None, seed=None, strict=False): make matching IoT calls fail "
-        "(same arguments as iot_certs.add_fault); stackable.",
+        "(same arguments as iot_certs.add_fault); stackable; brings the fixture in.",
     )
+    if config.getini(IMPORT_REGION) and "AWS_DEFAULT_REGION" not in os.environ:
+        os.environ["AWS_DEFAULT_REGION"] = config.getini("iot_certs_region")
+        config.stash[_REGION_SET_AT_CONFIGURE] = True
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_REGION_SET_AT_CONFIGURE, False):
+        os.environ.pop("AWS_DEFAULT_REGION", None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A marker is never silently ignored: a test marked ``iot_certs`` or ``iot_fault`` gets the
+    fixture even when it does not ask for it."""
+    for item in items:
+        fixturenames = getattr(item, "fixturenames", None)
+        if fixturenames is None or "iot_certs" in fixturenames:
+            continue
+        if any(item.get_closest_marker(name) is not None for name in MARKERS):
+            fixturenames.insert(0, "iot_certs")
 
 
 def settings_for(node: pytest.Item, config: pytest.Config) -> Settings:
@@ -95,26 +102,35 @@ def settings_for(node: pytest.Item, config: pytest.Config) -> Settings:
         raise pytest.UsageError(f"iot_certs settings: {error}") from None
 
 
+def _add_marked_faults(controller: IotCerts, node: pytest.Item) -> None:
+    # Closest first: a test's own fault rules are tried before its class's or module's.
+    for marker in node.iter_markers("iot_fault"):
+        try:
+            controller.add_fault(*marker.args, **marker.kwargs)
+        except (TypeError, ValueError) as error:
+            raise pytest.UsageError(f"@pytest.mark.iot_fault: {error}") from None
+
+
 @pytest.fixture
 def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
-    """An active, empty AWS IoT certificate service for this test.
+    """An active, empty AWS IoT service for this test.
 
-    Teardown fails the test when a strict fault rule did not fire as often as its ``times``.
+    At teardown it warns (IotCertsWarning) about unemulated operations called, counted fault
+    rules that never fired and internal errors, and fails the test when a strict fault rule did
+    not fire as often as its ``times`` (or, with ``unemulated="fail"``, an unemulated operation
+    was called).
     """
     controller = IotCerts(settings_for(request.node, request.config))
     controller.start()
     try:
-        # Closest first: a test's own fault rules are tried before its class's or module's.
-        for marker in request.node.iter_markers("iot_fault"):
-            try:
-                controller.add_fault(*marker.args, **marker.kwargs)
-            except (TypeError, ValueError) as error:
-                raise pytest.UsageError(f"@pytest.mark.iot_fault: {error}") from None
+        _add_marked_faults(controller, request.node)
         yield controller
     finally:
         controller.stop()
-    _warn_about_surprises(controller)
+    failure = None
     try:
-        controller.verify_faults()
+        controller.report()
     except AssertionError as error:
-        pytest.fail(str(error), pytrace=False)
+        failure = str(error)
+    if failure is not None:  # outside the except: reported once, not "during handling of..."
+        pytest.fail(failure, pytrace=False)

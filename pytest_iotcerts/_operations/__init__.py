@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from . import certificates, endpoints, policies, registration, things, transfers
-from ._common import HANDLERS
+from ._common import HANDLERS, Handler
 
 __all__ = [
     "HANDLERS",
+    "Handler",
     "certificates",
     "endpoints",
     "policies",

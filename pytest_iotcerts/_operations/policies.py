@@ -1,45 +1,19 @@
-"""Policies, as far as certificates need them: create, get, delete, attach, detach, list."""
+"""Wire adapters for policies and what they are attached to."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import ServiceError, invalid_request
-from .._router import RequestContext
-from .._state import Policy, next_sequence
-from ._common import certificate_for_principal, find_policy, operation, page
-
-# AWS IoT's quota: policies attached to one certificate or Cognito identity.
-MAX_POLICIES_PER_TARGET = 10
+from .._errors import invalid_request
+from .._links import Link
+from .._service import IotService
+from ._common import operation, page
 
 
 @operation("CreatePolicy")
-def create_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    name, document = params["policyName"], params["policyDocument"]
-    try:
-        parsed = json.loads(document)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict) or "Statement" not in parsed:
-        raise ServiceError(
-            "MalformedPolicyException",
-            "The policyDocument must be a JSON object with a Statement.",
-        )
-    with context.store.lock:
-        existing = context.state.policies.get(name)
-        if existing is not None:
-            raise ServiceError(
-                "ResourceAlreadyExistsException",
-                f"The policy {name} already exists.",
-                resourceId=name,
-                resourceArn=existing.arn,
-            )
-        policy = Policy(
-            name=name, document=document, account_id=context.account_id, region=context.region
-        )
-        context.state.policies[name] = policy
+def create_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    policy = service.policies.create(params["policyName"], params["policyDocument"])
     return {
         "policyName": policy.name,
         "policyArn": policy.arn,
@@ -49,144 +23,101 @@ def create_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[st
 
 
 @operation("GetPolicy")
-def get_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    with context.store.lock:
-        policy = find_policy(context, params["policyName"])
-        return {
-            "policyName": policy.name,
-            "policyArn": policy.arn,
-            "policyDocument": policy.document,
-            "defaultVersionId": policy.default_version_id,
-            "creationDate": policy.creation_date,
-            "lastModifiedDate": policy.last_modified_date,
-            "generationId": policy.generation_id,
-        }
+def get_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    policy = service.policies.get(params["policyName"])
+    return {
+        "policyName": policy.name,
+        "policyArn": policy.arn,
+        "policyDocument": policy.document,
+        "defaultVersionId": policy.default_version_id,
+        "creationDate": policy.creation_date,
+        "lastModifiedDate": policy.last_modified_date,
+        "generationId": policy.generation_id,
+    }
 
 
 @operation("DeletePolicy")
-def delete_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    with context.store.lock:
-        policy = find_policy(context, params["policyName"])
-        if policy.targets:
-            raise ServiceError(
-                "DeleteConflictException",
-                "The policy cannot be deleted as the policy is attached to one or more "
-                f"principals (name={policy.name})",
-            )
-        del context.state.policies[policy.name]
+def delete_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.policies.delete(params["policyName"])
     return {}
 
 
 @operation("AttachPolicy")
-def attach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    return _attach(context, params["policyName"], params["target"])
+def attach_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.policies.attach(params["policyName"], params["target"])
+    return {}
 
 
 @operation("AttachPrincipalPolicy")
-def attach_principal_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+def attach_principal_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     """The deprecated form of AttachPolicy."""
-    return _attach(context, params["policyName"], params["principal"])
-
-
-def _attach(context: RequestContext, policy_name: str, target: str) -> Mapping[str, Any]:
-    with context.store.lock:
-        policy = find_policy(context, policy_name)
-        certificate = certificate_for_principal(context, target)
-        if target in policy.targets:
-            return {}
-        attached = [p for p in context.state.policies.values() if target in p.targets]
-        if len(attached) >= MAX_POLICIES_PER_TARGET:
-            raise ServiceError(
-                "LimitExceededException",
-                f"The target {target} already has {len(attached)} policies attached; the limit "
-                f"is {MAX_POLICIES_PER_TARGET}.",
-            )
-        policy.targets[target] = next_sequence()
-        if certificate is not None:
-            certificate.policies.add(policy.name)
+    service.policies.attach(params["policyName"], params["principal"])
     return {}
 
 
 @operation("DetachPolicy")
-def detach_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    with context.store.lock:
-        policy = context.state.policies.get(params["policyName"])
-        if policy is None:
+def detach_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    name = params["policyName"]
+    with service.scope.store.lock:
+        if not service.policies.exists(name):
             # DetachPolicy's model has no ResourceNotFoundException.
-            raise invalid_request(f"The policy {params['policyName']} does not exist.")
-        return _detach(context, policy, params["target"])
-
-
-@operation("DetachPrincipalPolicy")
-def detach_principal_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    """The deprecated form of DetachPolicy."""
-    with context.store.lock:
-        return _detach(context, find_policy(context, params["policyName"]), params["principal"])
-
-
-def _detach(context: RequestContext, policy: Policy, target: str) -> Mapping[str, Any]:
-    with context.store.lock:
-        certificate = certificate_for_principal(context, target)
-        policy.targets.pop(target, None)
-        if certificate is not None:
-            certificate.policies.discard(policy.name)
+            raise invalid_request(f"The policy {name} does not exist.")
+        service.policies.detach(name, params["target"])
     return {}
 
 
+@operation("DetachPrincipalPolicy")
+def detach_principal_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    """The deprecated form of DetachPolicy."""
+    service.policies.detach(params["policyName"], params["principal"])
+    return {}
+
+
+def _page(
+    links: list[Link[str, str]], params: Mapping[str, Any], ascending: bool
+) -> tuple[list[Link[str, str]], str | None]:
+    return page(
+        links,
+        key=lambda link: link.sequence,
+        marker=params.get("marker"),
+        size=params.get("pageSize"),
+        ascending=ascending,
+    )
+
+
 @operation("ListAttachedPolicies")
-def list_attached_policies(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    return _attached_to(context, params["target"], params, ascending=True)
+def list_attached_policies(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    return _policies_page(service, params["target"], params, ascending=True)
 
 
 @operation("ListPrincipalPolicies")
-def list_principal_policies(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+def list_principal_policies(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     """The deprecated form of ListAttachedPolicies."""
     ascending = bool(params.get("ascendingOrder", False))
-    return _attached_to(context, params["principal"], params, ascending=ascending)
+    return _policies_page(service, params["principal"], params, ascending=ascending)
 
 
-def _attached_to(
-    context: RequestContext, target: str, params: Mapping[str, Any], *, ascending: bool
+def _policies_page(
+    service: IotService, target: str, params: Mapping[str, Any], *, ascending: bool
 ) -> Mapping[str, Any]:
-    with context.store.lock:
-        certificate_for_principal(context, target)
-        attached = [p for p in context.state.policies.values() if target in p.targets]
-        chosen, next_marker = page(
-            attached,
-            key=lambda p: p.targets[target],
-            marker=params.get("marker"),
-            size=params.get("pageSize"),
-            ascending=ascending,
-        )
-        return {
-            "policies": [{"policyName": p.name, "policyArn": p.arn} for p in chosen],
-            "nextMarker": next_marker,
-        }
+    with service.scope.store.lock:
+        chosen, next_marker = _page(service.policies.attached_to(target), params, ascending)
+        policies = [service.policies.get(link.left) for link in chosen]
+    return {
+        "policies": [{"policyName": p.name, "policyArn": p.arn} for p in policies],
+        "nextMarker": next_marker,
+    }
 
 
 @operation("ListTargetsForPolicy")
-def list_targets_for_policy(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, next_marker = _targets_of(context, params, ascending=True)
-    return {"targets": chosen, "nextMarker": next_marker}
+def list_targets_for_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, next_marker = _page(service.policies.targets(params["policyName"]), params, True)
+    return {"targets": [link.right for link in chosen], "nextMarker": next_marker}
 
 
 @operation("ListPolicyPrincipals")
-def list_policy_principals(context: RequestContext, params: dict[str, Any]) -> Mapping[str, Any]:
+def list_policy_principals(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     """The deprecated form of ListTargetsForPolicy."""
     ascending = bool(params.get("ascendingOrder", False))
-    chosen, next_marker = _targets_of(context, params, ascending=ascending)
-    return {"principals": chosen, "nextMarker": next_marker}
-
-
-def _targets_of(
-    context: RequestContext, params: Mapping[str, Any], *, ascending: bool
-) -> tuple[list[str], str | None]:
-    with context.store.lock:
-        policy = find_policy(context, params["policyName"])
-        return page(
-            list(policy.targets),
-            key=policy.targets.__getitem__,
-            marker=params.get("marker"),
-            size=params.get("pageSize"),
-            ascending=ascending,
-        )
+    chosen, next_marker = _page(service.policies.targets(params["policyName"]), params, ascending)
+    return {"principals": [link.right for link in chosen], "nextMarker": next_marker}

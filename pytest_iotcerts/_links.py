@@ -1,0 +1,108 @@
+"""Two-sided links between resources: a thing's principals, a policy's targets, and so on.
+
+Each relation is kept once, indexed from both ends, so a certificate's things and a thing's
+principals can never disagree, and removing a resource removes every link it had in one call.
+Links remember the order they were made in: list operations page in that order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+L = TypeVar("L", bound=Hashable)
+R = TypeVar("R", bound=Hashable)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V", bound=Hashable)
+
+_order = itertools.count(1)
+
+
+def next_sequence() -> int:
+    """A process-wide creation order, shared by resources and links (markers page on it)."""
+    return next(_order)
+
+
+@dataclass
+class Link(Generic[L, R]):
+    """One link; ``kind`` says how it was made (EXCLUSIVE_THING for a thing's principal, say)."""
+
+    left: L
+    right: R
+    sequence: int
+    kind: str | None = None
+
+
+class Relation(Generic[L, R]):
+    """A many-to-many relation between ``L`` and ``R`` keys, in the order links were made."""
+
+    def __init__(self) -> None:
+        self._by_left: dict[L, dict[R, Link[L, R]]] = {}
+        self._by_right: dict[R, dict[L, Link[L, R]]] = {}
+
+    def link(self, left: L, right: R, kind: str | None = None) -> Link[L, R]:
+        """Link the two (again: the first link's place in the order is kept, its kind updated)."""
+        existing = self.get(left, right)
+        if existing is not None:
+            existing.kind = kind
+            return existing
+        made = Link(left, right, next_sequence(), kind)
+        self._by_left.setdefault(left, {})[right] = made
+        self._by_right.setdefault(right, {})[left] = made
+        return made
+
+    def unlink(self, left: L, right: R) -> bool:
+        """Remove the link; False if there was none."""
+        if self.get(left, right) is None:
+            return False
+        _remove(self._by_left, left, right)
+        _remove(self._by_right, right, left)
+        return True
+
+    def get(self, left: L, right: R) -> Link[L, R] | None:
+        return self._by_left.get(left, {}).get(right)
+
+    def of_left(self, left: L) -> list[Link[L, R]]:
+        """The links of ``left``, oldest first."""
+        return sorted(self._by_left.get(left, {}).values(), key=_sequence)
+
+    def of_right(self, right: R) -> list[Link[L, R]]:
+        """The links of ``right``, oldest first."""
+        return sorted(self._by_right.get(right, {}).values(), key=_sequence)
+
+    def rights(self, left: L) -> list[R]:
+        return [link.right for link in self.of_left(left)]
+
+    def lefts(self, right: R) -> list[L]:
+        return [link.left for link in self.of_right(right)]
+
+    def drop_left(self, left: L) -> None:
+        for right in list(self._by_left.get(left, {})):
+            self.unlink(left, right)
+
+    def drop_right(self, right: R) -> None:
+        for left in list(self._by_right.get(right, {})):
+            self.unlink(left, right)
+
+
+class Links:
+    """Every relation of one account in one region."""
+
+    def __init__(self) -> None:
+        # thing name -> principal ARN (a certificate's, a Cognito identity's), kind = its type
+        self.thing_principals: Relation[str, str] = Relation()
+        # policy name -> target (a certificate ARN, a Cognito identity, a thing group ARN)
+        self.policy_targets: Relation[str, str] = Relation()
+
+
+def _sequence(link: Link[L, R]) -> int:
+    return link.sequence
+
+
+def _remove(index: dict[K, dict[V, Any]], outer: K, inner: V) -> None:
+    links = index[outer]
+    del links[inner]
+    if not links:
+        del index[outer]

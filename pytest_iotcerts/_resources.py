@@ -1,0 +1,203 @@
+"""The resources the emulated service holds: certificates, CA certificates, things, policies.
+
+They are plain records with live state. Their links to each other (a certificate's things, a
+policy's targets) are read from the account's ``Links``, the one place links are kept. Wire
+shapes (DescribeCertificate's description, say) are built by the handlers, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from . import _crypto
+from ._clock import timestamp
+from ._links import Links, next_sequence
+from ._partitions import iot_arn
+
+_NO_LINKS = Links()
+
+
+class _X509Resource:
+    """What a device certificate and a CA certificate share: the X.509 certificate, its id and
+    ARN, a status, and the versioned timestamps every update moves on."""
+
+    _arn_kind = "cert"
+
+    def __init__(
+        self, certificate: x509.Certificate, *, account_id: str, region: str, status: str
+    ) -> None:
+        self.certificate = certificate
+        self.pem = _crypto.to_pem(certificate)
+        self.certificate_id = _crypto.certificate_id(certificate)
+        self.account_id = account_id
+        self.region = region
+        self.status = status
+        self.certificate_mode = "DEFAULT"
+        self.creation_date = self.last_modified_date = timestamp()
+        self.customer_version = 1
+        self.generation_id = str(uuid.uuid4())
+        self.sequence = next_sequence()
+
+    @property
+    def arn(self) -> str:
+        return iot_arn(self.region, self.account_id, f"{self._arn_kind}/{self.certificate_id}")
+
+    @property
+    def not_before(self) -> dt.datetime:
+        return self.certificate.not_valid_before_utc
+
+    @property
+    def not_after(self) -> dt.datetime:
+        return self.certificate.not_valid_after_utc
+
+    def touch(self) -> None:
+        """Record an update: a new last-modified date and customer version."""
+        self.last_modified_date = timestamp()
+        self.customer_version += 1
+
+
+class Certificate(_X509Resource):
+    """A device certificate the emulated service holds. ``status`` and links are live."""
+
+    def __init__(
+        self,
+        certificate: x509.Certificate,
+        *,
+        account_id: str,
+        region: str,
+        status: str,
+        operation: str,
+        csr: x509.CertificateSigningRequest | None = None,
+        private_key: rsa.RSAPrivateKey | None = None,
+        ca_certificate_id: str | None = None,
+    ) -> None:
+        super().__init__(certificate, account_id=account_id, region=region, status=status)
+        self.operation = operation
+        self.csr = csr
+        self.private_key = private_key
+        self.ca_certificate_id = ca_certificate_id
+        self.owned_by = account_id
+        self.previous_owned_by: str | None = None
+        self.transfer_data: dict[str, Any] = {}
+        self._links = _NO_LINKS  # the account's links, once the certificate is held
+
+    @property
+    def private_key_pem(self) -> str | None:
+        return None if self.private_key is None else _crypto.private_key_pem(self.private_key)
+
+    @property
+    def public_key_pem(self) -> str:
+        return _crypto.public_key_pem(self.certificate.public_key())  # type: ignore[arg-type]
+
+    @property
+    def things(self) -> frozenset[str]:
+        """Names of the things this certificate is attached to."""
+        return frozenset(self._links.thing_principals.lefts(self.arn))
+
+    @property
+    def policies(self) -> frozenset[str]:
+        """Names of the policies attached to this certificate."""
+        return frozenset(self._links.policy_targets.lefts(self.arn))
+
+    def __repr__(self) -> str:
+        return (
+            f"<Certificate {self.certificate_id[:12]}... {self.status} "
+            f"{self.account_id}/{self.region} via {self.operation}>"
+        )
+
+
+class CACertificate(_X509Resource):
+    """A CA certificate registered with RegisterCACertificate."""
+
+    _arn_kind = "cacert"
+
+    def __init__(
+        self,
+        certificate: x509.Certificate,
+        *,
+        account_id: str,
+        region: str,
+        status: str,
+        auto_registration: bool = False,
+        certificate_mode: str = "DEFAULT",
+        registration_config: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(certificate, account_id=account_id, region=region, status=status)
+        self.auto_registration_status = "ENABLE" if auto_registration else "DISABLE"
+        self.certificate_mode = certificate_mode
+        self.registration_config = registration_config
+
+    def __repr__(self) -> str:
+        return f"<CACertificate {self.certificate_id[:12]}... {self.status}>"
+
+
+class Thing:
+    """A thing in the registry; ``principals`` are the certificates (ARNs) attached to it."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        account_id: str,
+        region: str,
+        links: Links,
+        thing_type_name: str | None = None,
+        attributes: dict[str, str] | None = None,
+        billing_group_name: str | None = None,
+    ) -> None:
+        self.name = name
+        self.thing_id = str(uuid.uuid4())
+        self.account_id = account_id
+        self.region = region
+        self.thing_type_name = thing_type_name
+        self.attributes = dict(attributes or {})
+        self.billing_group_name = billing_group_name
+        self.version = 1
+        self.sequence = next_sequence()
+        self._links = links
+
+    @property
+    def arn(self) -> str:
+        return iot_arn(self.region, self.account_id, f"thing/{self.name}")
+
+    @property
+    def principals(self) -> list[str]:
+        """Principal ARNs attached to this thing, in attachment order."""
+        return self._links.thing_principals.rights(self.name)
+
+    def __repr__(self) -> str:
+        return f"<Thing {self.name} principals={self.principals}>"
+
+
+class Policy:
+    """An IoT policy; ``targets`` are what it is attached to (certificate ARNs, ...)."""
+
+    def __init__(
+        self, name: str, document: str, *, account_id: str, region: str, links: Links
+    ) -> None:
+        self.name = name
+        self.document = document
+        self.account_id = account_id
+        self.region = region
+        self.creation_date = self.last_modified_date = timestamp()
+        self.generation_id = str(uuid.uuid4())
+        self.default_version_id = "1"
+        self.sequence = next_sequence()
+        self._links = links
+
+    @property
+    def arn(self) -> str:
+        return iot_arn(self.region, self.account_id, f"policy/{self.name}")
+
+    @property
+    def targets(self) -> list[str]:
+        """What the policy is attached to, in attachment order."""
+        return self._links.policy_targets.rights(self.name)
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.name} targets={self.targets}>"

@@ -1,0 +1,68 @@
+"""The service layer: AWS IoT's domain operations, for one account in one region.
+
+Each part applies AWS's rules and changes state under the store's lock, with typed arguments and
+results. The doors (botocore, ``responses``, the loopback server) reach it through the router and
+the wire handlers in ``_operations``; the controller's seeding calls it directly. It knows nothing
+of HTTP. Adding an operation is one method here plus one small handler there.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from .._crypto import CertificateAuthority
+from .._state import Store
+from ._scope import Scope
+from .certificates import Certificates
+from .endpoints import Endpoints
+from .policies import Policies
+from .registration import CACertificates, Registration
+from .things import Things
+from .transfers import Transfers
+
+__all__ = ["IotService", "Scope"]
+
+
+class IotService:
+    """The emulated AWS IoT service as one account sees it in one region."""
+
+    def __init__(
+        self, store: Store, ca: CertificateAuthority, account_id: str, region: str
+    ) -> None:
+        self.scope = Scope(store, ca, account_id, region)
+
+    @property
+    def account_id(self) -> str:
+        return self.scope.account_id
+
+    @property
+    def region(self) -> str:
+        return self.scope.region
+
+    @cached_property
+    def certificates(self) -> Certificates:
+        return Certificates(self.scope)
+
+    @cached_property
+    def registration(self) -> Registration:
+        return Registration(self.scope)
+
+    @cached_property
+    def ca_certificates(self) -> CACertificates:
+        return CACertificates(self.scope)
+
+    @cached_property
+    def transfers(self) -> Transfers:
+        return Transfers(self.scope)
+
+    @cached_property
+    def things(self) -> Things:
+        return Things(self.scope)
+
+    @cached_property
+    def policies(self) -> Policies:
+        return Policies(self.scope)
+
+    @cached_property
+    def endpoints(self) -> Endpoints:
+        return Endpoints(self.scope)

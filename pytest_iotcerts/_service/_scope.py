@@ -1,0 +1,76 @@
+"""What every part of the service layer shares: the caller's account and region, the store, the CA,
+and lookups that raise the modeled error when a resource does not exist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .._crypto import CertificateAuthority
+from .._errors import invalid_request, not_found
+from .._links import Links
+from .._resources import Certificate, Policy, Thing
+from .._state import RegionState, Store
+
+CERTIFICATE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cert/(?P<id>[0-9a-fA-F]{64})$"
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One account in one region, as the service layer sees it."""
+
+    store: Store
+    ca: CertificateAuthority
+    account_id: str
+    region: str
+
+    @property
+    def state(self) -> RegionState:
+        return self.store.region(self.account_id, self.region)
+
+    @property
+    def links(self) -> Links:
+        return self.state.links
+
+    def certificate(self, certificate_id: str) -> Certificate:
+        """The caller's certificate, or ResourceNotFoundException."""
+        certificate = self.state.certificates.get(certificate_id.lower())
+        if certificate is None:
+            raise not_found(
+                f"The certificate {certificate_id} does not exist in account "
+                f"{self.account_id}, region {self.region}."
+            )
+        return certificate
+
+    def certificate_for_principal(self, principal: str) -> Certificate | None:
+        """The caller's certificate a principal ARN names; None for other kinds of principal
+        (Cognito identities, thing groups); ResourceNotFoundException for an unknown certificate."""
+        found = CERTIFICATE_ARN.match(principal)
+        if found is None:
+            if ":cert/" in principal:
+                raise invalid_request(f"'{principal}' is not a valid certificate ARN.")
+            return None
+        certificate = self.state.certificates.get(found.group("id").lower())
+        if certificate is None or (found.group("account"), found.group("region")) != (
+            self.account_id,
+            self.region,
+        ):
+            raise not_found(
+                f"The certificate {principal} does not exist in account {self.account_id}, "
+                f"region {self.region}."
+            )
+        return certificate
+
+    def thing(self, name: str) -> Thing:
+        thing = self.state.things.get(name)
+        if thing is None:
+            raise not_found(f"The thing {name} does not exist.")
+        return thing
+
+    def policy(self, name: str) -> Policy:
+        policy = self.state.policies.get(name)
+        if policy is None:
+            raise not_found(f"The policy {name} does not exist.")
+        return policy

@@ -1,0 +1,134 @@
+"""Device certificates: issue, look up, list, change status, delete."""
+
+from __future__ import annotations
+
+from .. import _crypto, _x509_input
+from .._errors import ServiceError, invalid_request
+from .._keys import new_device_key
+from .._resources import Certificate
+from ._scope import Scope
+
+# Statuses UpdateCertificate may set; PENDING_TRANSFER and PENDING_ACTIVATION are the service's
+# own, and REGISTER_INACTIVE is deprecated.
+SETTABLE_STATUSES = ("ACTIVE", "INACTIVE", "REVOKED")
+
+
+def _state_error(message: str) -> ServiceError:
+    return ServiceError("CertificateStateException", message)
+
+
+class Certificates:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def create_with_keys(self, status: str) -> Certificate:
+        """CreateKeysAndCertificate: a new key pair, and a certificate for it."""
+        key = new_device_key()
+        issued = self._scope.ca.issue(_crypto.KEYS_AND_CERTIFICATE_SUBJECT, key.public_key())
+        return self._hold(
+            Certificate(
+                issued,
+                account_id=self._scope.account_id,
+                region=self._scope.region,
+                status=status,
+                operation="CreateKeysAndCertificate",
+                private_key=key,
+            )
+        )
+
+    def create_from_csr(self, csr_pem: str, status: str) -> Certificate:
+        """CreateCertificateFromCsr: the CSR's subject and key, signed by the CA."""
+        csr = _x509_input.load_csr(csr_pem)
+        issued = self._scope.ca.issue(csr.subject, csr.public_key())  # type: ignore[arg-type]
+        return self._hold(
+            Certificate(
+                issued,
+                account_id=self._scope.account_id,
+                region=self._scope.region,
+                status=status,
+                operation="CreateCertificateFromCsr",
+                csr=csr,
+            )
+        )
+
+    def _hold(self, certificate: Certificate) -> Certificate:
+        self._scope.store.add_certificate(certificate)
+        return certificate
+
+    def describe(self, certificate_id: str) -> Certificate:
+        """The caller's certificate, or one another account is transferring to the caller (the
+        receiving account may look at it before accepting)."""
+        store = self._scope.store
+        with store.lock:
+            transfer = store.transfers.get((self._scope.region, certificate_id.lower()))
+            if (
+                transfer is not None
+                and transfer.state == "PENDING"
+                and transfer.target_account_id == self._scope.account_id
+            ):
+                source = store.region(transfer.source_account_id, self._scope.region)
+                return source.certificates[transfer.certificate_id]
+            return self._scope.certificate(certificate_id)
+
+    def list(self, *, ca_certificate_id: str | None = None) -> list[Certificate]:
+        """The caller's certificates in issue order (those a CA signed, if given)."""
+        with self._scope.store.lock:
+            held = list(self._scope.state.certificates.values())
+        if ca_certificate_id is None:
+            return held
+        return [c for c in held if c.ca_certificate_id == ca_certificate_id.lower()]
+
+    def update_status(self, certificate_id: str, new_status: str) -> Certificate:
+        if new_status not in SETTABLE_STATUSES:
+            raise invalid_request(
+                f"A certificate's status cannot be set to {new_status}; "
+                f"UpdateCertificate accepts {', '.join(SETTABLE_STATUSES)}."
+            )
+        with self._scope.store.lock:
+            certificate = self._scope.certificate(certificate_id)
+            if certificate.status == new_status:
+                return certificate
+            if certificate.status == "REVOKED":
+                raise _state_error(
+                    f"The certificate {certificate.certificate_id} is revoked; once a "
+                    "certificate is revoked, its status can't be changed."
+                )
+            if certificate.status == "PENDING_TRANSFER":
+                raise _state_error(
+                    f"The certificate {certificate.certificate_id} is pending transfer; cancel, "
+                    "accept or reject the transfer before changing its status."
+                )
+            certificate.status = new_status
+            certificate.touch()
+            return certificate
+
+    def delete(self, certificate_id: str, *, force: bool = False) -> None:
+        """Delete an inactive certificate with no things; ``force`` detaches its policies."""
+        with self._scope.store.lock:
+            certificate = self._scope.certificate(certificate_id)
+            self._check_deletable(certificate, force)
+            self._scope.store.remove_certificate(certificate)
+
+    @staticmethod
+    def _check_deletable(certificate: Certificate, force: bool) -> None:
+        # The wording of the ACTIVE, things and policies refusals is AWS's own.
+        if certificate.status == "ACTIVE":
+            raise _state_error(
+                "Certificate must be deactivated (not ACTIVE) before deletion. "
+                f"Id: {certificate.certificate_id}"
+            )
+        if certificate.status == "PENDING_TRANSFER":
+            raise _state_error(
+                f"The certificate {certificate.certificate_id} is pending transfer; cancel or "
+                "finish the transfer before deleting it."
+            )
+        if certificate.things:
+            raise ServiceError(
+                "DeleteConflictException",
+                f"Things must be detached before deletion (arn: {certificate.arn})",
+            )
+        if certificate.policies and not force:
+            raise ServiceError(
+                "DeleteConflictException",
+                f"Certificate policies must be detached before deletion (arn: {certificate.arn})",
+            )
