@@ -30,6 +30,13 @@ class Clock:
         with self._lock:
             self._offset += seconds
 
+    def freeze(self) -> None:
+        """Stop real time for this clock: from now on only ``advance`` moves it, so a test of
+        rate limits gets the same answers on a loaded machine as on an idle one."""
+        with self._lock:
+            frozen_at = self._source()
+            self._source = lambda: frozen_at
+
     @property
     def skipped(self) -> float:
         """Seconds the clock was moved on by, beyond real time."""

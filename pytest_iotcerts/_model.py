@@ -139,6 +139,7 @@ class IotModel:
         if shape is None:
             return {}
         query = request.query
+        payload = shape.serialization.get("payload")
         body = _json_body(request.body) if _has_body_members(shape) else {}
         params: dict[str, Any] = {}
         for name, member in shape.members.items():
@@ -160,9 +161,11 @@ class IotModel:
                 if value is not None:
                     params[name] = _from_text(member, value, name)
             elif location is None:
-                if shape.serialization.get("payload") == name:
-                    continue  # a raw payload member; none of the emulated operations has one
-                if wire_name in body:
+                if payload == name:
+                    # The body is this member (a structure in every IoT operation that has one).
+                    if body:
+                        params[name] = _from_json(member, body, name)
+                elif wire_name in body:
                     params[name] = _from_json(member, body[wire_name], name)
         _validate(shape, params, "")
         return params

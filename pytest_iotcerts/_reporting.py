@@ -36,10 +36,10 @@ class Reporting:
         failures = [self.unfired_faults_message(strict=True), self._unemulated_failure()]
         for message in (self._internal_error_warning(), self._unemulated_warning()):
             if message is not None:
-                warnings.warn(IotCertsWarning(message), stacklevel=2)
+                warnings.warn(IotCertsWarning(message), stacklevel=3)
         unfired = self.unfired_faults_message(strict=False)
         if unfired is not None:
-            warnings.warn(IotCertsWarning(unfired), stacklevel=2)
+            warnings.warn(IotCertsWarning(unfired), stacklevel=3)
         problems = [failure for failure in failures if failure is not None]
         if problems:
             raise AssertionError("\n\n".join(problems))
@@ -48,7 +48,7 @@ class Reporting:
         counts = Counter(call.operation or "?" for call in self.unemulated_calls)
         if not counts:
             return None
-        return ", ".join(f"{name} ({n} call{'s' * (n > 1)})" for name, n in sorted(counts.items()))
+        return ", ".join(name + f" ({n} calls)" * (n > 1) for name, n in sorted(counts.items()))
 
     def _unemulated_warning(self) -> str | None:
         called = self._unemulated()

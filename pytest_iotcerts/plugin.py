@@ -59,6 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "region=None, probability=None, seed=None, strict=False): make matching IoT calls fail "
         "(same arguments as iot_certs.add_fault); stackable; brings the fixture in.",
     )
+    _settings(_configured(config))  # a bad ini or command-line setting stops the run at once
     if config.getini(IMPORT_REGION) and "AWS_DEFAULT_REGION" not in os.environ:
         os.environ["AWS_DEFAULT_REGION"] = config.getini("iot_certs_region")
         config.stash[_REGION_SET_AT_CONFIGURE] = True
@@ -83,12 +84,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def settings_for(node: pytest.Item, config: pytest.Config) -> Settings:
     """ini defaults, then command-line options, then ``iot_certs`` markers from the farthest
     to the closest."""
-    chosen: dict[str, Any] = {}
-    for item in Settings.fields():
-        chosen[item.name] = config.getini(f"iot_certs_{item.name}")
-        from_command_line = config.getoption(f"iot_certs_{item.name}")
-        if from_command_line is not None:
-            chosen[item.name] = from_command_line
+    chosen = _configured(config)
     for marker in reversed(list(node.iter_markers("iot_certs"))):
         if marker.args:
             raise pytest.UsageError(
@@ -96,6 +92,21 @@ def settings_for(node: pytest.Item, config: pytest.Config) -> Settings:
                 f"({', '.join(Settings.names())})"
             )
         chosen.update(marker.kwargs)
+    return _settings(chosen)
+
+
+def _configured(config: pytest.Config) -> dict[str, Any]:
+    """The settings ini options and command-line options choose (the latter win)."""
+    chosen: dict[str, Any] = {}
+    for item in Settings.fields():
+        chosen[item.name] = config.getini(f"iot_certs_{item.name}")
+        from_command_line = config.getoption(f"iot_certs_{item.name}")
+        if from_command_line is not None:
+            chosen[item.name] = from_command_line
+    return chosen
+
+
+def _settings(chosen: dict[str, Any]) -> Settings:
     try:
         return Settings().updated(**chosen)
     except ValueError as error:

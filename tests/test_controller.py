@@ -8,8 +8,7 @@ import boto3
 import pytest
 from csrs import csr, csr_pem
 
-from pytest_iotcerts import CertificateAuthority, IotCerts
-from pytest_iotcerts._errors import ServiceError
+from pytest_iotcerts import CertificateAuthority, IotCerts, ServiceError
 
 
 def test_a_certificate_walks_issue_activation_attachment_transfer_revocation_deletion(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aws_profile import check_aws_profile
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from csrs import csr, csr_pem, key, pem, tampered_csr_pem
-from test_create_keys_and_certificate import check_aws_profile
 
 from pytest_iotcerts import IotCerts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from typing import Any
 
 import boto3
@@ -57,7 +58,7 @@ def test_a_client_without_credentials_still_reaches_the_emulator(
     with mock_iot() as iot:
         response = client.create_keys_and_certificate()
 
-    assert iot.get(response["certificateId"])
+    assert iot.get(response["certificateId"]).operation == "CreateKeysAndCertificate"
 
 
 def test_other_services_pass_through_untouched(iot_certs: IotCerts) -> None:
@@ -186,7 +187,7 @@ class TestRawHttp:
         assert status == 404
         assert headers["x-amzn-ErrorType"] == "UnknownOperationException"
         assert "GET /no/such/thing" in body["message"]
-        assert headers["x-amzn-RequestId"]
+        assert uuid.UUID(headers["x-amzn-RequestId"]).version == 4
 
     @pytest.mark.parametrize(
         ("body", "expected"),

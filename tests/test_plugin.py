@@ -233,13 +233,17 @@ def test_strict_faults_fail_the_test_at_teardown(pytester: pytest.Pytester) -> N
         """
     )
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(passed=3, errors=1)
+    result.assert_outcomes(passed=3, errors=1, warnings=1)  # the lenient rule only warns
     result.stdout.fnmatch_lines(
         [
             "*1 fault rule(s) did not fire as often as expected*",
             "*ThrottlingException, operation=*ListCertificates*, times=3; fired 0)",
+            "calls made: CreateKeysAndCertificate->200",
         ]
     )
+    output = result.stdout.str()
+    assert "During handling of the above exception" not in output
+    assert output.count("ERROR at teardown of test_never_lists") == 1
 
 
 def test_a_script_that_issued_keys_exits_cleanly(pytester: pytest.Pytester) -> None:
@@ -297,7 +301,7 @@ def test_a_call_to_an_unemulated_operation_is_also_a_warning(pytester: pytest.Py
     )
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, warnings=1)
-    result.stdout.fnmatch_lines(["*IotCertsWarning*does not emulate ListThingGroups (1 call) yet*"])
+    result.stdout.fnmatch_lines(["*IotCertsWarning*does not emulate ListThingGroups yet*"])
 
 
 def test_a_bug_of_ours_is_a_500_to_the_client_and_a_warning_to_the_test(

@@ -97,7 +97,7 @@ def test_an_active_certificate_cannot_be_deleted(iot_certs: IotCerts, client: An
 
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 406
     assert "must be deactivated" in raised.value.response["Error"]["Message"]
-    assert iot_certs.get(certificate_id)
+    iot_certs.assert_status(certificate_id, "ACTIVE")
 
 
 @pytest.mark.parametrize("status", ["INACTIVE", "REVOKED"])
