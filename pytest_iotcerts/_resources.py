@@ -136,8 +136,28 @@ class CACertificate(_X509Resource):
         return f"<CACertificate {self.certificate_id[:12]}... {self.status}>"
 
 
-class Thing:
+class _NamedResource:
+    """What the registry's named resources share: a name unique in the account and region, an
+    ARN made of it, and the account's links."""
+
+    _arn_kind = ""
+
+    def __init__(self, name: str, *, account_id: str, region: str, links: Links) -> None:
+        self.name = name
+        self.account_id = account_id
+        self.region = region
+        self.sequence = next_sequence()
+        self._links = links
+
+    @property
+    def arn(self) -> str:
+        return iot_arn(self.region, self.account_id, f"{self._arn_kind}/{self.name}")
+
+
+class Thing(_NamedResource):
     """A thing in the registry; ``principals`` are the certificates (ARNs) attached to it."""
+
+    _arn_kind = "thing"
 
     def __init__(
         self,
@@ -150,20 +170,12 @@ class Thing:
         attributes: dict[str, str] | None = None,
         billing_group_name: str | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name, account_id=account_id, region=region, links=links)
         self.thing_id = str(uuid.uuid4())
-        self.account_id = account_id
-        self.region = region
         self.thing_type_name = thing_type_name
         self.attributes = dict(attributes or {})
         self.billing_group_name = billing_group_name
         self.version = 1
-        self.sequence = next_sequence()
-        self._links = links
-
-    @property
-    def arn(self) -> str:
-        return iot_arn(self.region, self.account_id, f"thing/{self.name}")
 
     @property
     def principals(self) -> list[str]:
@@ -174,25 +186,19 @@ class Thing:
         return f"<Thing {self.name} principals={self.principals}>"
 
 
-class Policy:
+class Policy(_NamedResource):
     """An IoT policy; ``targets`` are what it is attached to (certificate ARNs, ...)."""
+
+    _arn_kind = "policy"
 
     def __init__(
         self, name: str, document: str, *, account_id: str, region: str, links: Links
     ) -> None:
-        self.name = name
+        super().__init__(name, account_id=account_id, region=region, links=links)
         self.document = document
-        self.account_id = account_id
-        self.region = region
         self.creation_date = self.last_modified_date = timestamp()
         self.generation_id = str(uuid.uuid4())
         self.default_version_id = "1"
-        self.sequence = next_sequence()
-        self._links = links
-
-    @property
-    def arn(self) -> str:
-        return iot_arn(self.region, self.account_id, f"policy/{self.name}")
 
     @property
     def targets(self) -> list[str]:

@@ -10,23 +10,30 @@ from .._service import IotService
 from ._common import initial_status, operation, page
 
 
+def x509_description(resource: Certificate | CACertificate) -> dict[str, Any]:
+    """What DescribeCertificate and DescribeCACertificate both answer of a certificate."""
+    return {
+        "certificateArn": resource.arn,
+        "certificateId": resource.certificate_id,
+        "status": resource.status,
+        "certificatePem": resource.pem,
+        "creationDate": resource.creation_date,
+        "lastModifiedDate": resource.last_modified_date,
+        "customerVersion": resource.customer_version,
+        "generationId": resource.generation_id,
+        "validity": {"notBefore": resource.not_before, "notAfter": resource.not_after},
+        "certificateMode": resource.certificate_mode,
+    }
+
+
 def description(certificate: Certificate) -> dict[str, Any]:
     """The CertificateDescription shape of DescribeCertificate."""
     return {
-        "certificateArn": certificate.arn,
-        "certificateId": certificate.certificate_id,
+        **x509_description(certificate),
         "caCertificateId": certificate.ca_certificate_id,
-        "status": certificate.status,
-        "certificatePem": certificate.pem,
         "ownedBy": certificate.owned_by,
         "previousOwnedBy": certificate.previous_owned_by,
-        "creationDate": certificate.creation_date,
-        "lastModifiedDate": certificate.last_modified_date,
-        "customerVersion": certificate.customer_version,
         "transferData": dict(certificate.transfer_data),
-        "generationId": certificate.generation_id,
-        "validity": {"notBefore": certificate.not_before, "notAfter": certificate.not_after},
-        "certificateMode": certificate.certificate_mode,
     }
 
 

@@ -10,7 +10,7 @@ from .._errors import invalid_request
 from .._resources import CACertificate
 from .._service import IotService
 from ._common import initial_status, operation, page
-from .certificates import identity
+from .certificates import identity, x509_description
 
 REGISTRABLE_STATUSES = ("ACTIVE", "INACTIVE", "REVOKED", "PENDING_ACTIVATION", "REGISTER_INACTIVE")
 
@@ -30,18 +30,9 @@ def _registration_status(params: Mapping[str, Any]) -> str:
 def ca_description(ca: CACertificate) -> dict[str, Any]:
     """The CACertificateDescription shape of DescribeCACertificate."""
     return {
-        "certificateArn": ca.arn,
-        "certificateId": ca.certificate_id,
-        "status": ca.status,
-        "certificatePem": ca.pem,
+        **x509_description(ca),
         "ownedBy": ca.account_id,
-        "creationDate": ca.creation_date,
         "autoRegistrationStatus": ca.auto_registration_status,
-        "lastModifiedDate": ca.last_modified_date,
-        "customerVersion": ca.customer_version,
-        "generationId": ca.generation_id,
-        "validity": {"notBefore": ca.not_before, "notAfter": ca.not_after},
-        "certificateMode": ca.certificate_mode,
     }
 
 

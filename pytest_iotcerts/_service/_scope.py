@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
 
 from .._crypto import CertificateAuthority
 from .._errors import invalid_request, not_found
@@ -33,6 +36,19 @@ class Scope:
     @property
     def links(self) -> Links:
         return self.state.links
+
+    def new_certificate(
+        self, certificate: x509.Certificate, *, status: str, operation: str, **details: Any
+    ) -> Certificate:
+        """A record of ``certificate`` in this account and region (not held yet)."""
+        return Certificate(
+            certificate,
+            account_id=self.account_id,
+            region=self.region,
+            status=status,
+            operation=operation,
+            **details,
+        )
 
     def certificate(self, certificate_id: str) -> Certificate:
         """The caller's certificate, or ResourceNotFoundException."""

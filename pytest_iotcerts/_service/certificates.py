@@ -26,13 +26,8 @@ class Certificates:
         key = new_device_key()
         issued = self._scope.ca.issue(_crypto.KEYS_AND_CERTIFICATE_SUBJECT, key.public_key())
         return self._hold(
-            Certificate(
-                issued,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                status=status,
-                operation="CreateKeysAndCertificate",
-                private_key=key,
+            self._scope.new_certificate(
+                issued, status=status, operation="CreateKeysAndCertificate", private_key=key
             )
         )
 
@@ -41,13 +36,8 @@ class Certificates:
         csr = _x509_input.load_csr(csr_pem)
         issued = self._scope.ca.issue(csr.subject, csr.public_key())  # type: ignore[arg-type]
         return self._hold(
-            Certificate(
-                issued,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                status=status,
-                operation="CreateCertificateFromCsr",
-                csr=csr,
+            self._scope.new_certificate(
+                issued, status=status, operation="CreateCertificateFromCsr", csr=csr
             )
         )
 

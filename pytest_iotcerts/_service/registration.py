@@ -59,26 +59,18 @@ class Registration:
             ca_id = self._signer_given(certificate, ca_certificate_pem)
         else:
             ca_id = self._registered_signer(certificate)
-        record = Certificate(
-            certificate,
-            account_id=self._scope.account_id,
-            region=self._scope.region,
-            status=status,
-            operation="RegisterCertificate",
-            ca_certificate_id=ca_id,
+        return self._hold(
+            self._scope.new_certificate(
+                certificate, status=status, operation="RegisterCertificate", ca_certificate_id=ca_id
+            )
         )
-        return self._hold(record)
 
     def register_without_ca(self, certificate_pem: str, *, status: str) -> Certificate:
         """RegisterCertificateWithoutCA: any valid certificate, in SNI_ONLY mode."""
         certificate = _x509_input.load_certificate(certificate_pem, "certificatePem")
         _check_validity(certificate, "certificatePem")
-        record = Certificate(
-            certificate,
-            account_id=self._scope.account_id,
-            region=self._scope.region,
-            status=status,
-            operation="RegisterCertificateWithoutCA",
+        record = self._scope.new_certificate(
+            certificate, status=status, operation="RegisterCertificateWithoutCA"
         )
         record.certificate_mode = "SNI_ONLY"
         return self._hold(record)
