@@ -96,6 +96,10 @@ class Links:
         # policy name -> target (a certificate ARN, a Cognito identity, a thing group ARN)
         self.policy_targets: Relation[str, str] = Relation()
 
+    def drop_thing(self, name: str) -> None:
+        """Every link of a thing that is deleted."""
+        self.thing_principals.drop_left(name)
+
 
 def _sequence(link: Link[L, R]) -> int:
     return link.sequence

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
@@ -186,8 +187,18 @@ class Thing(_NamedResource):
         return f"<Thing {self.name} principals={self.principals}>"
 
 
+@dataclass
+class PolicyVersion:
+    """One version of a policy's document."""
+
+    version_id: str
+    document: str
+    created: dt.datetime = field(default_factory=timestamp)
+
+
 class Policy(_NamedResource):
-    """An IoT policy; ``targets`` are what it is attached to (certificate ARNs, ...)."""
+    """An IoT policy; ``targets`` are what it is attached to (certificate ARNs, ...), and
+    ``versions`` its documents by version id (``document`` is the default version's)."""
 
     _arn_kind = "policy"
 
@@ -195,10 +206,15 @@ class Policy(_NamedResource):
         self, name: str, document: str, *, account_id: str, region: str, links: Links
     ) -> None:
         super().__init__(name, account_id=account_id, region=region, links=links)
-        self.document = document
         self.creation_date = self.last_modified_date = timestamp()
         self.generation_id = str(uuid.uuid4())
+        self.versions: dict[str, PolicyVersion] = {"1": PolicyVersion("1", document)}
         self.default_version_id = "1"
+        self.last_version_number = 1
+
+    @property
+    def document(self) -> str:
+        return self.versions[self.default_version_id].document
 
     @property
     def targets(self) -> list[str]:
@@ -206,4 +222,29 @@ class Policy(_NamedResource):
         return self._links.policy_targets.rights(self.name)
 
     def __repr__(self) -> str:
-        return f"<Policy {self.name} targets={self.targets}>"
+        return f"<Policy {self.name} v{self.default_version_id} targets={self.targets}>"
+
+
+class ThingType(_NamedResource):
+    """A thing type: searchable attributes, and a lifecycle of deprecation before deletion."""
+
+    _arn_kind = "thingtype"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        account_id: str,
+        region: str,
+        links: Links,
+        properties: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(name, account_id=account_id, region=region, links=links)
+        self.thing_type_id = str(uuid.uuid4())
+        self.properties = dict(properties or {})
+        self.creation_date = timestamp()
+        self.deprecated = False
+        self.deprecation_date: dt.datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"<ThingType {self.name}{' (deprecated)' * self.deprecated}>"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from ._links import Links
-from ._resources import CACertificate, Certificate, Policy, Thing
+from ._resources import CACertificate, Certificate, Policy, Thing, ThingType
 
 
 class Sequenced(Protocol):
@@ -45,6 +45,9 @@ class RegionState:
     ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
     things: dict[str, Thing] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
+    thing_types: dict[str, ThingType] = field(default_factory=dict)
+    # resource ARN -> its tags
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)
     registration_code: str = field(default_factory=lambda: secrets.token_hex(32))
 

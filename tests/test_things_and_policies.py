@@ -288,3 +288,90 @@ def test_describe_endpoint_gives_stable_per_account_addresses(
     assert other.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"] != ats
     with pytest.raises(client.exceptions.InvalidRequestException, match="iot:Data-ATS"):
         client.describe_endpoint(endpointType="iot:Nope")
+
+
+DOCUMENT = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:*"}]}'
+
+
+def test_list_policies_pages(client: Any) -> None:
+    for index in range(5):
+        client.create_policy(policyName=f"p{index}", policyDocument=DOCUMENT)
+
+    pages = client.get_paginator("list_policies").paginate(
+        ascendingOrder=True, PaginationConfig={"PageSize": 2}
+    )
+
+    assert [[p["policyName"] for p in page["policies"]] for page in pages] == [
+        ["p0", "p1"],
+        ["p2", "p3"],
+        ["p4"],
+    ]
+
+
+def test_policy_versions(client: Any) -> None:
+    client.create_policy(policyName="p", policyDocument=DOCUMENT)
+
+    created = client.create_policy_version(
+        policyName="p", policyDocument=DOCUMENT.replace("iot:*", "iot:Connect"), setAsDefault=True
+    )
+    client.create_policy_version(policyName="p", policyDocument=DOCUMENT)
+    listed = client.list_policy_versions(policyName="p")["policyVersions"]
+    got = client.get_policy_version(policyName="p", policyVersionId="2")
+
+    assert (created["policyVersionId"], created["isDefaultVersion"]) == ("2", True)
+    assert [(v["versionId"], v["isDefaultVersion"]) for v in listed] == [
+        ("3", False),
+        ("2", True),
+        ("1", False),
+    ]
+    assert "iot:Connect" in got["policyDocument"]
+    assert client.get_policy(policyName="p")["defaultVersionId"] == "2"
+    client.set_default_policy_version(policyName="p", policyVersionId="3")
+    assert client.get_policy(policyName="p")["policyDocument"] == DOCUMENT
+
+
+def test_five_versions_at_most(client: Any) -> None:
+    client.create_policy(policyName="p", policyDocument=DOCUMENT)
+    for _ in range(4):
+        client.create_policy_version(policyName="p", policyDocument=DOCUMENT)
+
+    with pytest.raises(client.exceptions.VersionsLimitExceededException):
+        client.create_policy_version(policyName="p", policyDocument=DOCUMENT)
+    client.delete_policy_version(policyName="p", policyVersionId="2")
+    made = client.create_policy_version(policyName="p", policyDocument=DOCUMENT)
+
+    assert made["policyVersionId"] == "6"  # ids are never reused
+
+
+def test_the_default_version_goes_only_with_the_policy(client: Any) -> None:
+    client.create_policy(policyName="p", policyDocument=DOCUMENT)
+    client.create_policy_version(policyName="p", policyDocument=DOCUMENT)
+
+    with pytest.raises(client.exceptions.DeleteConflictException, match="default version"):
+        client.delete_policy_version(policyName="p", policyVersionId="1")
+    with pytest.raises(client.exceptions.DeleteConflictException) as raised:
+        client.delete_policy(policyName="p")
+    client.delete_policy_version(policyName="p", policyVersionId="2")
+    client.delete_policy(policyName="p")
+
+    assert raised.value.response["Error"]["Message"].startswith(
+        "The policy cannot be deleted as versions other than than default version exist"
+    )
+    assert client.list_policies()["policies"] == []
+
+
+def test_policy_version_errors(client: Any) -> None:
+    client.create_policy(policyName="p", policyDocument=DOCUMENT)
+
+    with pytest.raises(client.exceptions.MalformedPolicyException):
+        client.create_policy_version(policyName="p", policyDocument="{}")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_policy_version(policyName="p", policyVersionId="9")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_policy_versions(policyName="nothing")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.set_default_policy_version(policyName="p", policyVersionId="9")
+
+    assert [
+        v["versionId"] for v in client.list_policy_versions(policyName="p")["policyVersions"]
+    ] == ["1"]

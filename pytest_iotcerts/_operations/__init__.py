@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from . import certificates, endpoints, policies, registration, things, transfers
+from . import (
+    certificates,
+    endpoints,
+    policies,
+    registration,
+    tags,
+    thing_types,
+    things,
+    transfers,
+)
 from ._common import HANDLERS, Handler
 
 __all__ = [
@@ -12,6 +21,8 @@ __all__ = [
     "endpoints",
     "policies",
     "registration",
+    "tags",
+    "thing_types",
     "things",
     "transfers",
 ]

@@ -82,12 +82,12 @@ def describe_certificate(service: IotService, params: dict[str, Any]) -> Mapping
 
 @operation("ListCertificates")
 def list_certificates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    return _list_page(service.certificates.list(), params)
+    return _list_page(service.certificates.select(), params)
 
 
 @operation("ListCertificatesByCA")
 def list_certificates_by_ca(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    signed = service.certificates.list(ca_certificate_id=params["caCertificateId"])
+    signed = service.certificates.select(ca_certificate_id=params["caCertificateId"])
     return _list_page(signed, params)
 
 

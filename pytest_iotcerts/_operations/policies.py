@@ -9,11 +9,13 @@ from .._errors import invalid_request
 from .._links import Link
 from .._service import IotService
 from ._common import operation, page
+from .tags import tag_on_create
 
 
 @operation("CreatePolicy")
 def create_policy(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     policy = service.policies.create(params["policyName"], params["policyDocument"])
+    tag_on_create(service, policy.arn, params)
     return {
         "policyName": policy.name,
         "policyArn": policy.arn,
@@ -121,3 +123,79 @@ def list_policy_principals(service: IotService, params: dict[str, Any]) -> Mappi
     ascending = bool(params.get("ascendingOrder", False))
     chosen, next_marker = _page(service.policies.targets(params["policyName"]), params, ascending)
     return {"principals": [link.right for link in chosen], "nextMarker": next_marker}
+
+
+@operation("ListPolicies")
+def list_policies(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, next_marker = page(
+        service.policies.select(),
+        key=lambda policy: policy.sequence,
+        marker=params.get("marker"),
+        size=params.get("pageSize"),
+        ascending=bool(params.get("ascendingOrder", False)),
+    )
+    policies = [{"policyName": p.name, "policyArn": p.arn} for p in chosen]
+    return {"policies": policies, "nextMarker": next_marker}
+
+
+@operation("CreatePolicyVersion")
+def create_policy_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    name, document = params["policyName"], params["policyDocument"]
+    with service.scope.store.lock:
+        version_id = service.policies.create_version(
+            name, document, set_as_default=bool(params.get("setAsDefault"))
+        )
+        policy = service.policies.get(name)
+        return {
+            "policyArn": policy.arn,
+            "policyDocument": document,
+            "policyVersionId": version_id,
+            "isDefaultVersion": policy.default_version_id == version_id,
+        }
+
+
+@operation("GetPolicyVersion")
+def get_policy_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    with service.scope.store.lock:
+        policy = service.policies.get(params["policyName"])
+        version = service.policies.version(policy.name, params["policyVersionId"])
+        return {
+            "policyArn": policy.arn,
+            "policyName": policy.name,
+            "policyDocument": version.document,
+            "policyVersionId": version.version_id,
+            "isDefaultVersion": policy.default_version_id == version.version_id,
+            "creationDate": version.created,
+            "lastModifiedDate": version.created,
+            "generationId": policy.generation_id,
+        }
+
+
+@operation("ListPolicyVersions")
+def list_policy_versions(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    with service.scope.store.lock:
+        policy = service.policies.get(params["policyName"])
+        versions = service.policies.versions(policy.name)
+        default = policy.default_version_id
+    return {
+        "policyVersions": [
+            {
+                "versionId": v.version_id,
+                "isDefaultVersion": v.version_id == default,
+                "createDate": v.created,
+            }
+            for v in versions
+        ]
+    }
+
+
+@operation("SetDefaultPolicyVersion")
+def set_default_policy_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.policies.set_default_version(params["policyName"], params["policyVersionId"])
+    return {}
+
+
+@operation("DeletePolicyVersion")
+def delete_policy_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.policies.delete_version(params["policyName"], params["policyVersionId"])
+    return {}

@@ -11,6 +11,7 @@ from .._resources import CACertificate
 from .._service import IotService
 from ._common import initial_status, operation, page
 from .certificates import identity, x509_description
+from .tags import tag_on_create
 
 REGISTRABLE_STATUSES = ("ACTIVE", "INACTIVE", "REVOKED", "PENDING_ACTIVATION", "REGISTER_INACTIVE")
 
@@ -71,6 +72,7 @@ def register_ca_certificate(service: IotService, params: dict[str, Any]) -> Mapp
         auto_registration=bool(params.get("allowAutoRegistration")),
         registration_config=params.get("registrationConfig"),
     )
+    tag_on_create(service, ca.arn, params)
     return identity(ca)
 
 
@@ -87,7 +89,7 @@ def describe_ca_certificate(service: IotService, params: dict[str, Any]) -> Mapp
 @operation("ListCACertificates")
 def list_ca_certificates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     chosen, next_marker = page(
-        service.ca_certificates.list(),
+        service.ca_certificates.select(),
         key=lambda ca: ca.sequence,
         marker=params.get("marker"),
         size=params.get("pageSize"),

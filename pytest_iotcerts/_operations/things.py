@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._links import Link
+from .._resources import Thing
 from .._service import IotService
 from ._common import operation, page
 
@@ -57,21 +59,80 @@ def detach_thing_principal(service: IotService, params: dict[str, Any]) -> Mappi
 
 @operation("ListPrincipalThings")
 def list_principal_things(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page(
-        service.things.of_principal(params["principal"]),
-        key=lambda link: link.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    chosen, token = _page_links(service.things.of_principal(params["principal"]), params)
     return {"things": [link.left for link in chosen], "nextToken": token}
 
 
 @operation("ListThingPrincipals")
 def list_thing_principals(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page(
-        service.things.principals(params["thingName"]),
+    chosen, token = _page_links(service.things.principals(params["thingName"]), params)
+    return {"principals": [link.right for link in chosen], "nextToken": token}
+
+
+@operation("ListThingPrincipalsV2")
+def list_thing_principals_v2(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    links = service.things.principals(params["thingName"], params.get("thingPrincipalType"))
+    chosen, token = _page_links(links, params)
+    objects = [{"principal": link.right, "thingPrincipalType": link.kind} for link in chosen]
+    return {"thingPrincipalObjects": objects, "nextToken": token}
+
+
+@operation("ListPrincipalThingsV2")
+def list_principal_things_v2(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    links = service.things.of_principal(params["principal"], params.get("thingPrincipalType"))
+    chosen, token = _page_links(links, params)
+    objects = [{"thingName": link.left, "thingPrincipalType": link.kind} for link in chosen]
+    return {"principalThingObjects": objects, "nextToken": token}
+
+
+def _page_links(
+    links: list[Link[str, str]], params: Mapping[str, Any]
+) -> tuple[list[Link[str, str]], str | None]:
+    return page(
+        links,
         key=lambda link: link.sequence,
         marker=params.get("nextToken"),
         size=params.get("maxResults"),
     )
-    return {"principals": [link.right for link in chosen], "nextToken": token}
+
+
+@operation("ListThings")
+def list_things(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    things = service.things.select(
+        attribute_name=params.get("attributeName"),
+        attribute_value=params.get("attributeValue"),
+        prefix=bool(params.get("usePrefixAttributeValue")),
+        thing_type_name=params.get("thingTypeName"),
+    )
+    chosen, token = page(
+        things,
+        key=lambda thing: thing.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
+    return {"things": [thing_attribute(thing) for thing in chosen], "nextToken": token}
+
+
+def thing_attribute(thing: Thing) -> dict[str, Any]:
+    """The ThingAttribute shape of ListThings (and of the group listings)."""
+    return {
+        "thingName": thing.name,
+        "thingTypeName": thing.thing_type_name,
+        "thingArn": thing.arn,
+        "attributes": dict(thing.attributes),
+        "version": thing.version,
+    }
+
+
+@operation("UpdateThing")
+def update_thing(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    payload = params.get("attributePayload")
+    service.things.update(
+        params["thingName"],
+        attributes=None if payload is None else dict(payload.get("attributes") or {}),
+        merge=bool((payload or {}).get("merge")),
+        thing_type_name=params.get("thingTypeName"),
+        remove_thing_type=bool(params.get("removeThingType")),
+        expected_version=params.get("expectedVersion"),
+    )
+    return {}

@@ -17,6 +17,8 @@ from .certificates import Certificates
 from .endpoints import Endpoints
 from .policies import Policies
 from .registration import CACertificates, Registration
+from .tags import Tags
+from .thing_types import ThingTypes
 from .things import Things
 from .transfers import Transfers
 
@@ -60,8 +62,16 @@ class IotService:
         return Things(self.scope)
 
     @cached_property
+    def thing_types(self) -> ThingTypes:
+        return ThingTypes(self.scope)
+
+    @cached_property
     def policies(self) -> Policies:
         return Policies(self.scope)
+
+    @cached_property
+    def tags(self) -> Tags:
+        return Tags(self.scope)
 
     @cached_property
     def endpoints(self) -> Endpoints:

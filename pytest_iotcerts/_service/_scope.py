@@ -12,7 +12,7 @@ from cryptography import x509
 from .._crypto import CertificateAuthority
 from .._errors import invalid_request, not_found
 from .._links import Links
-from .._resources import Certificate, Policy, Thing
+from .._resources import Certificate, Policy, Thing, ThingType
 from .._state import RegionState, Store
 
 CERTIFICATE_ARN = re.compile(
@@ -84,6 +84,12 @@ class Scope:
         if thing is None:
             raise not_found(f"The thing {name} does not exist.")
         return thing
+
+    def thing_type(self, name: str) -> ThingType:
+        thing_type = self.state.thing_types.get(name)
+        if thing_type is None:
+            raise not_found(f"The thing type {name} does not exist.")
+        return thing_type
 
     def policy(self, name: str) -> Policy:
         policy = self.state.policies.get(name)

@@ -60,7 +60,7 @@ class Certificates:
                 return source.certificates[transfer.certificate_id]
             return self._scope.certificate(certificate_id)
 
-    def list(self, *, ca_certificate_id: str | None = None) -> list[Certificate]:
+    def select(self, *, ca_certificate_id: str | None = None) -> list[Certificate]:
         """The caller's certificates in issue order (those a CA signed, if given)."""
         with self._scope.store.lock:
             held = list(self._scope.state.certificates.values())

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
-from .._errors import ServiceError
+from .._clock import timestamp
+from .._errors import ServiceError, not_found
 from .._links import Link
-from .._resources import Policy
+from .._resources import Policy, PolicyVersion
 from ._scope import Scope
 
-# AWS IoT's quota: policies attached to one certificate or Cognito identity.
+# AWS IoT's quotas: policies attached to one certificate or Cognito identity; versions of a policy.
 MAX_POLICIES_PER_TARGET = 10
+MAX_POLICY_VERSIONS = 5
 
 
 def check_document(document: str) -> None:
@@ -57,7 +59,12 @@ class Policies:
     def exists(self, name: str) -> bool:
         return name in self._scope.state.policies
 
+    def select(self) -> list[Policy]:
+        with self._scope.store.lock:
+            return list(self._scope.state.policies.values())
+
     def delete(self, name: str) -> None:
+        """Only a policy attached to nothing, with no version but its default, is deleted."""
         with self._scope.store.lock:
             policy = self._scope.policy(name)
             if policy.targets:
@@ -66,7 +73,68 @@ class Policies:
                     "The policy cannot be deleted as the policy is attached to one or more "
                     f"principals (name={name})",
                 )
+            if len(policy.versions) > 1:
+                # AWS's own wording, its repeated word included.
+                raise ServiceError(
+                    "DeleteConflictException",
+                    "The policy cannot be deleted as versions other than than default version "
+                    f"exist (name={name})",
+                )
             del self._scope.state.policies[name]
+            self._scope.state.tags.pop(policy.arn, None)
+
+    def create_version(self, name: str, document: str, *, set_as_default: bool = False) -> str:
+        """A new version (its id: one more than the last ever made); five versions at most."""
+        check_document(document)
+        with self._scope.store.lock:
+            policy = self._scope.policy(name)
+            if len(policy.versions) >= MAX_POLICY_VERSIONS:
+                raise ServiceError(
+                    "VersionsLimitExceededException",
+                    f"The policy {name} already has the maximum number of versions "
+                    f"({MAX_POLICY_VERSIONS}); delete one (DeletePolicyVersion) first.",
+                )
+            policy.last_version_number += 1
+            version_id = str(policy.last_version_number)
+            policy.versions[version_id] = PolicyVersion(version_id, document)
+            if set_as_default:
+                policy.default_version_id = version_id
+            policy.last_modified_date = timestamp()
+            return version_id
+
+    def version(self, name: str, version_id: str) -> PolicyVersion:
+        with self._scope.store.lock:
+            policy = self._scope.policy(name)
+            found = policy.versions.get(version_id)
+            if found is None:
+                raise not_found(f"The policy {name} has no version {version_id}.")
+            return found
+
+    def versions(self, name: str) -> list[PolicyVersion]:
+        """Newest first, as AWS lists them."""
+        with self._scope.store.lock:
+            policy = self._scope.policy(name)
+            return sorted(policy.versions.values(), key=lambda v: -int(v.version_id))
+
+    def set_default_version(self, name: str, version_id: str) -> None:
+        with self._scope.store.lock:
+            policy = self._scope.policy(name)
+            self.version(name, version_id)
+            policy.default_version_id = version_id
+            policy.last_modified_date = timestamp()
+
+    def delete_version(self, name: str, version_id: str) -> None:
+        """Any version but the default one (which goes only with the policy)."""
+        with self._scope.store.lock:
+            policy = self._scope.policy(name)
+            self.version(name, version_id)
+            if version_id == policy.default_version_id:
+                raise ServiceError(
+                    "DeleteConflictException",
+                    f"Cannot delete the default version {version_id} of policy {name}; make "
+                    "another version the default (SetDefaultPolicyVersion) or delete the policy.",
+                )
+            del policy.versions[version_id]
 
     def attach(self, name: str, target: str) -> None:
         relation = self._scope.links.policy_targets

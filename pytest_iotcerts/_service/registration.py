@@ -209,7 +209,7 @@ class CACertificates:
             )
         return ca
 
-    def list(self) -> list[CACertificate]:
+    def select(self) -> list[CACertificate]:
         with self._scope.store.lock:
             return list(self._scope.state.ca_certificates.values())
 
@@ -243,3 +243,4 @@ class CACertificates:
                     "(UpdateCACertificate newStatus=INACTIVE) before deleting it.",
                 )
             del self._scope.state.ca_certificates[ca.certificate_id]
+            self._scope.state.tags.pop(ca.arn, None)

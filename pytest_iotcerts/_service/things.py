@@ -6,9 +6,35 @@ from .._errors import ServiceError, invalid_request
 from .._links import Link
 from .._resources import Thing
 from ._scope import Scope
+from .thing_types import ThingTypes
 
 EXCLUSIVE = "EXCLUSIVE_THING"
 NON_EXCLUSIVE = "NON_EXCLUSIVE_THING"
+# AWS IoT's quotas: attributes of a thing without a thing type, and with one.
+MAX_UNTYPED_ATTRIBUTES = 3
+MAX_TYPED_ATTRIBUTES = 50
+
+
+def _check_attributes(attributes: dict[str, str], thing_type_name: str | None) -> None:
+    limit = MAX_UNTYPED_ATTRIBUTES if thing_type_name is None else MAX_TYPED_ATTRIBUTES
+    if len(attributes) > limit:
+        kind = "without a thing type" if thing_type_name is None else "with a thing type"
+        raise invalid_request(
+            f"A thing {kind} can have at most {limit} attributes, not {len(attributes)}"
+            + (" (give it a thing type for up to 50)." if thing_type_name is None else ".")
+        )
+
+
+def _updated_attributes(
+    current: dict[str, str], given: dict[str, str] | None, merge: bool
+) -> dict[str, str]:
+    """UpdateThing's rule: ``merge`` adds to the attributes, otherwise they are replaced; an
+    empty value removes that attribute either way."""
+    if given is None:
+        return dict(current)
+    result = dict(current) if merge else {}
+    result.update(given)
+    return {name: value for name, value in result.items() if value != ""}
 
 
 class Things:
@@ -25,8 +51,11 @@ class Things:
     ) -> Thing:
         """A new thing; the same name and configuration again returns the existing one."""
         attributes = dict(attributes or {})
+        _check_attributes(attributes, thing_type_name)
         state = self._scope.state
         with self._scope.store.lock:
+            if thing_type_name is not None:
+                ThingTypes(self._scope).check_usable(thing_type_name)
             thing = state.things.get(name)
             if thing is None:
                 thing = state.things[name] = Thing(
@@ -68,8 +97,63 @@ class Things:
                 raise invalid_request(
                     f"Cannot delete. Thing {name} is still attached to one or more principals"
                 )
-            state.links.thing_principals.drop_left(name)
+            state.links.drop_thing(name)
+            state.tags.pop(thing.arn, None)
             del state.things[name]
+
+    def select(
+        self,
+        *,
+        attribute_name: str | None = None,
+        attribute_value: str | None = None,
+        prefix: bool = False,
+        thing_type_name: str | None = None,
+    ) -> list[Thing]:
+        """ListThings' filters: an attribute (its value exactly, or as a prefix) and a type."""
+        with self._scope.store.lock:
+            things = list(self._scope.state.things.values())
+
+        def wanted(thing: Thing) -> bool:
+            if thing_type_name is not None and thing.thing_type_name != thing_type_name:
+                return False
+            if attribute_name is None:
+                return True
+            value = thing.attributes.get(attribute_name)
+            if value is None or attribute_value is None:
+                return value is not None
+            return value.startswith(attribute_value) if prefix else value == attribute_value
+
+        return [thing for thing in things if wanted(thing)]
+
+    def update(
+        self,
+        name: str,
+        *,
+        attributes: dict[str, str] | None = None,
+        merge: bool = False,
+        thing_type_name: str | None = None,
+        remove_thing_type: bool = False,
+        expected_version: int | None = None,
+    ) -> Thing:
+        """UpdateThing: attributes replaced or merged, the type set or removed; the version
+        moves on by one."""
+        if thing_type_name is not None and remove_thing_type:
+            raise invalid_request("Give either thingTypeName or removeThingType, not both.")
+        with self._scope.store.lock:
+            thing = self._scope.thing(name)
+            if expected_version is not None and expected_version != thing.version:
+                raise ServiceError(
+                    "VersionConflictException",
+                    f"The thing {name} is at version {thing.version}, not {expected_version}.",
+                )
+            new_type = None if remove_thing_type else (thing_type_name or thing.thing_type_name)
+            if thing_type_name is not None:
+                ThingTypes(self._scope).check_usable(thing_type_name)
+            new_attributes = _updated_attributes(thing.attributes, attributes, merge)
+            _check_attributes(new_attributes, new_type)
+            thing.thing_type_name, thing.attributes = new_type, new_attributes
+            thing.version += 1
+            return thing
 
     def attach_principal(self, name: str, principal: str, *, exclusive: bool = False) -> None:
         """An exclusive principal may be attached to this thing only."""
@@ -91,14 +175,16 @@ class Things:
             self._scope.certificate_for_principal(principal)
             self._scope.links.thing_principals.unlink(name, principal)
 
-    def of_principal(self, principal: str) -> list[Link[str, str]]:
+    def of_principal(self, principal: str, kind: str | None = None) -> list[Link[str, str]]:
         """The things a principal is attached to (``link.left``), in attachment order."""
         with self._scope.store.lock:
             self._scope.certificate_for_principal(principal)
-            return self._scope.links.thing_principals.of_right(principal)
+            links = self._scope.links.thing_principals.of_right(principal)
+        return [link for link in links if kind in (None, link.kind)]
 
-    def principals(self, name: str) -> list[Link[str, str]]:
+    def principals(self, name: str, kind: str | None = None) -> list[Link[str, str]]:
         """A thing's principals (``link.right``, ``link.kind``), in attachment order."""
         with self._scope.store.lock:
             self._scope.thing(name)
-            return self._scope.links.thing_principals.of_left(name)
+            links = self._scope.links.thing_principals.of_left(name)
+        return [link for link in links if kind in (None, link.kind)]

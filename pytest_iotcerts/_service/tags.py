@@ -1,0 +1,69 @@
+"""Tags on the resources AWS IoT lets you tag, keyed by the resource's ARN."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .._errors import ServiceError, invalid_request, not_found
+from .._state import RegionState
+from ._scope import Scope
+
+# AWS's quota: tags per resource.
+MAX_TAGS = 50
+_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):(?P<kind>[a-z]+)/(?P<name>.+)$"
+)
+
+# ARN resource kind -> whether the region holds a resource of that name (or id).
+TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
+    "thingtype": lambda state, name: name in state.thing_types,
+    "policy": lambda state, name: name in state.policies,
+    "cacert": lambda state, name: name in state.ca_certificates,
+}
+
+
+def register_taggable(kind: str, exists: Callable[[RegionState, str], bool]) -> None:
+    """A later family (thing groups, role aliases, jobs, ...) adds its kind of ARN here."""
+    TAGGABLE[kind] = exists
+
+
+class Tags:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def tag(self, arn: str, tags: dict[str, str]) -> None:
+        with self._scope.store.lock:
+            held = self._held(arn)
+            merged = {**held, **tags}
+            if len(merged) > MAX_TAGS:
+                raise ServiceError(
+                    "LimitExceededException",
+                    f"A resource has at most {MAX_TAGS} tags; {arn} would have {len(merged)}.",
+                )
+            held.update(tags)
+
+    def untag(self, arn: str, keys: list[str]) -> None:
+        with self._scope.store.lock:
+            held = self._held(arn)
+            for key in keys:
+                held.pop(key, None)
+
+    def of(self, arn: str) -> dict[str, str]:
+        with self._scope.store.lock:
+            return dict(self._held(arn))
+
+    def _held(self, arn: str) -> dict[str, str]:
+        """The live tags of an existing, taggable resource of the caller's."""
+        found = _ARN.match(arn)
+        if found is None or found.group("kind") not in TAGGABLE:
+            raise invalid_request(f"{arn} is not the ARN of an AWS IoT resource that takes tags.")
+        exists = TAGGABLE[found.group("kind")]
+        name = found.group("name")
+        state = self._scope.state
+        if (found.group("account"), found.group("region")) != (
+            self._scope.account_id,
+            self._scope.region,
+        ) or not exists(state, name):
+            raise not_found(f"The resource {arn} does not exist.")
+        return state.tags.setdefault(arn, {})
