@@ -96,9 +96,15 @@ class Links:
         # policy name -> target (a certificate ARN, a Cognito identity, a thing group ARN)
         self.policy_targets: Relation[str, str] = Relation()
 
+        # thing group name -> thing name; billing group name -> thing name
+        self.group_things: Relation[str, str] = Relation()
+        self.billing_things: Relation[str, str] = Relation()
+
     def drop_thing(self, name: str) -> None:
         """Every link of a thing that is deleted."""
         self.thing_principals.drop_left(name)
+        self.group_things.drop_right(name)
+        self.billing_things.drop_right(name)
 
 
 def _sequence(link: Link[L, R]) -> int:

@@ -169,19 +169,27 @@ class Thing(_NamedResource):
         links: Links,
         thing_type_name: str | None = None,
         attributes: dict[str, str] | None = None,
-        billing_group_name: str | None = None,
     ) -> None:
         super().__init__(name, account_id=account_id, region=region, links=links)
         self.thing_id = str(uuid.uuid4())
         self.thing_type_name = thing_type_name
         self.attributes = dict(attributes or {})
-        self.billing_group_name = billing_group_name
         self.version = 1
 
     @property
     def principals(self) -> list[str]:
         """Principal ARNs attached to this thing, in attachment order."""
         return self._links.thing_principals.rights(self.name)
+
+    @property
+    def thing_groups(self) -> list[str]:
+        """Names of the static thing groups the thing is in, in the order it was added."""
+        return self._links.group_things.lefts(self.name)
+
+    @property
+    def billing_group_name(self) -> str | None:
+        """The billing group the thing is in (at most one)."""
+        return next(iter(self._links.billing_things.lefts(self.name)), None)
 
     def __repr__(self) -> str:
         return f"<Thing {self.name} principals={self.principals}>"
@@ -248,3 +256,62 @@ class ThingType(_NamedResource):
 
     def __repr__(self) -> str:
         return f"<ThingType {self.name}{' (deprecated)' * self.deprecated}>"
+
+
+class ThingGroup(_NamedResource):
+    """A static thing group; ``parent_name`` places it in a hierarchy (fixed at creation)."""
+
+    _arn_kind = "thinggroup"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        account_id: str,
+        region: str,
+        links: Links,
+        parent_name: str | None = None,
+        properties: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(name, account_id=account_id, region=region, links=links)
+        self.thing_group_id = str(uuid.uuid4())
+        self.parent_name = parent_name
+        self.properties = dict(properties or {})
+        self.version = 1
+        self.creation_date = timestamp()
+
+    @property
+    def things(self) -> list[str]:
+        """Names of the things directly in this group, in the order they were added."""
+        return self._links.group_things.rights(self.name)
+
+    def __repr__(self) -> str:
+        return f"<ThingGroup {self.name} parent={self.parent_name} things={self.things}>"
+
+
+class BillingGroup(_NamedResource):
+    """A billing group: a thing is in at most one."""
+
+    _arn_kind = "billinggroup"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        account_id: str,
+        region: str,
+        links: Links,
+        properties: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(name, account_id=account_id, region=region, links=links)
+        self.billing_group_id = str(uuid.uuid4())
+        self.properties = dict(properties or {})
+        self.version = 1
+        self.creation_date = timestamp()
+
+    @property
+    def things(self) -> list[str]:
+        return self._links.billing_things.rights(self.name)
+
+    def __repr__(self) -> str:
+        return f"<BillingGroup {self.name} things={self.things}>"

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from ._links import Links
-from ._resources import CACertificate, Certificate, Policy, Thing, ThingType
+from ._resources import (
+    BillingGroup,
+    CACertificate,
+    Certificate,
+    Policy,
+    Thing,
+    ThingGroup,
+    ThingType,
+)
 
 
 class Sequenced(Protocol):
@@ -46,6 +54,8 @@ class RegionState:
     things: dict[str, Thing] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     thing_types: dict[str, ThingType] = field(default_factory=dict)
+    thing_groups: dict[str, ThingGroup] = field(default_factory=dict)
+    billing_groups: dict[str, BillingGroup] = field(default_factory=dict)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

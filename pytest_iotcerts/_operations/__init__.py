@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import (
     certificates,
     endpoints,
+    groups,
     policies,
     registration,
     tags,
@@ -19,6 +20,7 @@ __all__ = [
     "Handler",
     "certificates",
     "endpoints",
+    "groups",
     "policies",
     "registration",
     "tags",

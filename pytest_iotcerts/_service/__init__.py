@@ -15,6 +15,7 @@ from .._state import Store
 from ._scope import Scope
 from .certificates import Certificates
 from .endpoints import Endpoints
+from .groups import BillingGroups, ThingGroups
 from .policies import Policies
 from .registration import CACertificates, Registration
 from .tags import Tags
@@ -64,6 +65,14 @@ class IotService:
     @cached_property
     def thing_types(self) -> ThingTypes:
         return ThingTypes(self.scope)
+
+    @cached_property
+    def thing_groups(self) -> ThingGroups:
+        return ThingGroups(self.scope)
+
+    @cached_property
+    def billing_groups(self) -> BillingGroups:
+        return BillingGroups(self.scope)
 
     @cached_property
     def policies(self) -> Policies:

@@ -12,7 +12,7 @@ from cryptography import x509
 from .._crypto import CertificateAuthority
 from .._errors import invalid_request, not_found
 from .._links import Links
-from .._resources import Certificate, Policy, Thing, ThingType
+from .._resources import BillingGroup, Certificate, Policy, Thing, ThingGroup, ThingType
 from .._state import RegionState, Store
 
 CERTIFICATE_ARN = re.compile(
@@ -90,6 +90,18 @@ class Scope:
         if thing_type is None:
             raise not_found(f"The thing type {name} does not exist.")
         return thing_type
+
+    def thing_group(self, name: str) -> ThingGroup:
+        group = self.state.thing_groups.get(name)
+        if group is None:
+            raise not_found(f"The thing group {name} does not exist.")
+        return group
+
+    def billing_group(self, name: str) -> BillingGroup:
+        group = self.state.billing_groups.get(name)
+        if group is None:
+            raise not_found(f"The billing group {name} does not exist.")
+        return group
 
     def policy(self, name: str) -> Policy:
         policy = self.state.policies.get(name)

@@ -20,12 +20,9 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "thingtype": lambda state, name: name in state.thing_types,
     "policy": lambda state, name: name in state.policies,
     "cacert": lambda state, name: name in state.ca_certificates,
+    "thinggroup": lambda state, name: name in state.thing_groups,
+    "billinggroup": lambda state, name: name in state.billing_groups,
 }
-
-
-def register_taggable(kind: str, exists: Callable[[RegionState, str], bool]) -> None:
-    """A later family (thing groups, role aliases, jobs, ...) adds its kind of ARN here."""
-    TAGGABLE[kind] = exists
 
 
 class Tags:

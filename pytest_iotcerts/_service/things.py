@@ -6,6 +6,7 @@ from .._errors import ServiceError, invalid_request
 from .._links import Link
 from .._resources import Thing
 from ._scope import Scope
+from .groups import BillingGroups
 from .thing_types import ThingTypes
 
 EXCLUSIVE = "EXCLUSIVE_THING"
@@ -56,6 +57,8 @@ class Things:
         with self._scope.store.lock:
             if thing_type_name is not None:
                 ThingTypes(self._scope).check_usable(thing_type_name)
+            if billing_group_name is not None:
+                self._scope.billing_group(billing_group_name)
             thing = state.things.get(name)
             if thing is None:
                 thing = state.things[name] = Thing(
@@ -65,8 +68,9 @@ class Things:
                     links=state.links,
                     thing_type_name=thing_type_name,
                     attributes=attributes,
-                    billing_group_name=billing_group_name,
                 )
+                if billing_group_name is not None:
+                    BillingGroups(self._scope).add_thing(billing_group_name, name)
             elif (thing.thing_type_name, thing.attributes) != (thing_type_name, attributes):
                 raise ServiceError(
                     "ResourceAlreadyExistsException",

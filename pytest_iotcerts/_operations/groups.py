@@ -1,0 +1,205 @@
+"""Wire adapters for static thing groups and billing groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._resources import ThingGroup
+from .._service import IotService
+from ._common import operation, page
+from .tags import tag_on_create
+
+
+def _named(params: Mapping[str, Any], kind: str) -> str:
+    """A resource named by ``{kind}Name`` or by ``{kind}Arn`` (its last path segment)."""
+    name = params.get(f"{kind}Name")
+    if name is None and params.get(f"{kind}Arn"):
+        name = str(params[f"{kind}Arn"]).rsplit("/", 1)[-1]
+    return str(name or "")
+
+
+def _paged(items: list[Any], params: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+    numbered = list(enumerate(items))
+    chosen, token = page(
+        numbered,
+        key=lambda item: item[0],
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
+    return [item for _, item in chosen], token
+
+
+def _name_and_arn(group: ThingGroup) -> dict[str, str]:
+    return {"groupName": group.name, "groupArn": group.arn}
+
+
+@operation("CreateThingGroup")
+def create_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    group = service.thing_groups.create(
+        params["thingGroupName"],
+        parent_name=params.get("parentGroupName"),
+        properties=params.get("thingGroupProperties"),
+    )
+    tag_on_create(service, group.arn, params)
+    return {
+        "thingGroupName": group.name,
+        "thingGroupArn": group.arn,
+        "thingGroupId": group.thing_group_id,
+    }
+
+
+@operation("DescribeThingGroup")
+def describe_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    with service.scope.store.lock:
+        group = service.thing_groups.get(params["thingGroupName"])
+        ancestors = service.thing_groups.ancestors(group.name)
+        return {
+            "thingGroupName": group.name,
+            "thingGroupId": group.thing_group_id,
+            "thingGroupArn": group.arn,
+            "version": group.version,
+            "thingGroupProperties": dict(group.properties),
+            "thingGroupMetadata": {
+                "parentGroupName": group.parent_name,
+                "rootToParentThingGroups": [_name_and_arn(g) for g in ancestors],
+                "creationDate": group.creation_date,
+            },
+        }
+
+
+@operation("UpdateThingGroup")
+def update_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    version = service.thing_groups.update(
+        params["thingGroupName"],
+        params["thingGroupProperties"],
+        expected_version=params.get("expectedVersion"),
+    )
+    return {"version": version}
+
+
+@operation("DeleteThingGroup")
+def delete_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.thing_groups.delete(
+        params["thingGroupName"], expected_version=params.get("expectedVersion")
+    )
+    return {}
+
+
+@operation("ListThingGroups")
+def list_thing_groups(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    groups = service.thing_groups.select(
+        parent=params.get("parentGroup"),
+        prefix=params.get("namePrefixFilter"),
+        recursive=bool(params.get("recursive")),
+    )
+    chosen, token = _paged(groups, params)
+    return {"thingGroups": [_name_and_arn(g) for g in chosen], "nextToken": token}
+
+
+@operation("AddThingToThingGroup")
+def add_thing_to_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.thing_groups.add_thing(_named(params, "thingGroup"), _named(params, "thing"))
+    return {}
+
+
+@operation("RemoveThingFromThingGroup")
+def remove_thing_from_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.thing_groups.remove_thing(_named(params, "thingGroup"), _named(params, "thing"))
+    return {}
+
+
+@operation("ListThingsInThingGroup")
+def list_things_in_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    things = service.thing_groups.things_in(
+        params["thingGroupName"], recursive=bool(params.get("recursive"))
+    )
+    chosen, token = _paged(things, params)
+    return {"things": chosen, "nextToken": token}
+
+
+@operation("ListThingGroupsForThing")
+def list_thing_groups_for_thing(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, token = _paged(service.thing_groups.of_thing(params["thingName"]), params)
+    return {"thingGroups": [_name_and_arn(g) for g in chosen], "nextToken": token}
+
+
+@operation("UpdateThingGroupsForThing")
+def update_thing_groups_for_thing(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.thing_groups.update_for_thing(
+        params.get("thingName") or "",
+        list(params.get("thingGroupsToAdd") or []),
+        list(params.get("thingGroupsToRemove") or []),
+    )
+    return {}
+
+
+@operation("CreateBillingGroup")
+def create_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    group = service.billing_groups.create(
+        params["billingGroupName"], params.get("billingGroupProperties")
+    )
+    tag_on_create(service, group.arn, params)
+    return {
+        "billingGroupName": group.name,
+        "billingGroupArn": group.arn,
+        "billingGroupId": group.billing_group_id,
+    }
+
+
+@operation("DescribeBillingGroup")
+def describe_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    group = service.billing_groups.get(params["billingGroupName"])
+    return {
+        "billingGroupName": group.name,
+        "billingGroupId": group.billing_group_id,
+        "billingGroupArn": group.arn,
+        "version": group.version,
+        "billingGroupProperties": dict(group.properties),
+        "billingGroupMetadata": {"creationDate": group.creation_date},
+    }
+
+
+@operation("UpdateBillingGroup")
+def update_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    version = service.billing_groups.update(
+        params["billingGroupName"],
+        params["billingGroupProperties"],
+        expected_version=params.get("expectedVersion"),
+    )
+    return {"version": version}
+
+
+@operation("DeleteBillingGroup")
+def delete_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.billing_groups.delete(
+        params["billingGroupName"], expected_version=params.get("expectedVersion")
+    )
+    return {}
+
+
+@operation("ListBillingGroups")
+def list_billing_groups(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, token = _paged(service.billing_groups.select(params.get("namePrefixFilter")), params)
+    groups = [{"groupName": g.name, "groupArn": g.arn} for g in chosen]
+    return {"billingGroups": groups, "nextToken": token}
+
+
+@operation("AddThingToBillingGroup")
+def add_thing_to_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.billing_groups.add_thing(_named(params, "billingGroup"), _named(params, "thing"))
+    return {}
+
+
+@operation("RemoveThingFromBillingGroup")
+def remove_thing_from_billing_group(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    service.billing_groups.remove_thing(_named(params, "billingGroup"), _named(params, "thing"))
+    return {}
+
+
+@operation("ListThingsInBillingGroup")
+def list_things_in_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, token = _paged(service.billing_groups.things_in(params["billingGroupName"]), params)
+    return {"things": chosen, "nextToken": token}
