@@ -15,10 +15,13 @@ from typing import Protocol, TypeVar
 
 from ._links import Links
 from ._resources import (
+    Authorizer,
     BillingGroup,
     CACertificate,
     Certificate,
+    DomainConfiguration,
     Policy,
+    RoleAlias,
     Thing,
     ThingGroup,
     ThingType,
@@ -56,6 +59,10 @@ class RegionState:
     thing_types: dict[str, ThingType] = field(default_factory=dict)
     thing_groups: dict[str, ThingGroup] = field(default_factory=dict)
     billing_groups: dict[str, BillingGroup] = field(default_factory=dict)
+    role_aliases: dict[str, RoleAlias] = field(default_factory=dict)
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    domain_configurations: dict[str, DomainConfiguration] = field(default_factory=dict)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

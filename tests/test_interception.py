@@ -80,13 +80,13 @@ def test_an_operation_not_emulated_yet_is_a_clear_error_never_sent_to_aws(
     iot_certs: IotCerts, client: Any
 ) -> None:
     with pytest.raises(ClientError) as raised:
-        client.list_thing_groups()
+        client.list_audit_findings()
 
     error = raised.value.response["Error"]
     assert error["Code"] == "NotImplementedException"
-    assert "ListThingGroups" in error["Message"]
+    assert "ListAuditFindings" in error["Message"]
     assert "does not emulate" in error["Message"]
-    assert iot_certs.calls[-1].operation == "ListThingGroups"
+    assert iot_certs.calls[-1].operation == "ListAuditFindings"
     assert iot_certs.calls[-1].status_code == 501
 
 

@@ -294,14 +294,14 @@ def test_a_call_to_an_unemulated_operation_is_also_a_warning(pytester: pytest.Py
 
         def test_swallows_the_error(iot_certs):
             try:
-                boto3.client("iot").list_thing_groups()
+                boto3.client("iot").list_audit_findings()
             except ClientError:
                 pass  # code under test that hides failures
         """
     )
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, warnings=1)
-    result.stdout.fnmatch_lines(["*IotCertsWarning*does not emulate ListThingGroups yet*"])
+    result.stdout.fnmatch_lines(["*IotCertsWarning*does not emulate ListAuditFindings yet*"])
 
 
 def test_a_bug_of_ours_is_a_500_to_the_client_and_a_warning_to_the_test(

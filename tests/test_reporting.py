@@ -11,7 +11,7 @@ SWALLOWING_TEST = """
 
     def test_swallows_the_errors(iot_certs):
         client = boto3.client("iot")
-        for call in (client.list_thing_groups, client.list_thing_groups, client.list_jobs):
+        for call in (client.list_audit_findings, client.list_audit_findings, client.list_security_profiles):
             try:
                 call()
             except ClientError:
@@ -27,7 +27,9 @@ def test_unemulated_fail_fails_the_test_naming_each_operation(pytester: pytest.P
 
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
-        ["*called IoT operations not emulated yet: ListJobs, ListThingGroups (2 calls).*"]
+        [
+            "*called IoT operations not emulated yet: ListAuditFindings (2 calls), ListSecurityProfiles.*"
+        ]
     )
 
 
@@ -63,7 +65,9 @@ def test_the_warning_can_be_made_an_error_with_its_public_name(pytester: pytest.
     result = pytester.runpytest_subprocess("-W", "error::pytest_iotcerts.IotCertsWarning")
 
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*IotCertsWarning: pytest-iotcerts does not emulate ListJobs*"])
+    result.stdout.fnmatch_lines(
+        ["*IotCertsWarning: pytest-iotcerts does not emulate ListAuditFindings (2 calls)*"]
+    )
 
 
 def test_the_not_implemented_message_says_what_to_do() -> None:
@@ -73,11 +77,11 @@ def test_the_not_implemented_message_says_what_to_do() -> None:
     from pytest_iotcerts import mock_iot
 
     with pytest.warns(Warning), mock_iot(), pytest.raises(ClientError) as raised:
-        boto3.client("iot").list_jobs()
+        boto3.client("iot").list_security_profiles()
 
     message = raised.value.response["Error"]["Message"]
     assert raised.value.response["Error"]["Code"] == "NotImplementedException"
-    assert "does not emulate the IoT operation ListJobs" in message
+    assert "does not emulate the IoT operation ListSecurityProfiles" in message
     assert "Seed the state" in message
     assert "unemulated setting to 'fail'" in message
 

@@ -14,10 +14,12 @@ from .._crypto import CertificateAuthority
 from .._state import Store
 from ._scope import Scope
 from .certificates import Certificates
+from .domains import DomainConfigurations
 from .endpoints import Endpoints
 from .groups import BillingGroups, ThingGroups
 from .policies import Policies
 from .registration import CACertificates, Registration
+from .security import Authorizers, RoleAliases
 from .tags import Tags
 from .thing_types import ThingTypes
 from .things import Things
@@ -77,6 +79,18 @@ class IotService:
     @cached_property
     def policies(self) -> Policies:
         return Policies(self.scope)
+
+    @cached_property
+    def role_aliases(self) -> RoleAliases:
+        return RoleAliases(self.scope)
+
+    @cached_property
+    def authorizers(self) -> Authorizers:
+        return Authorizers(self.scope)
+
+    @cached_property
+    def domain_configurations(self) -> DomainConfigurations:
+        return DomainConfigurations(self.scope)
 
     @cached_property
     def tags(self) -> Tags:

@@ -22,6 +22,9 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "cacert": lambda state, name: name in state.ca_certificates,
     "thinggroup": lambda state, name: name in state.thing_groups,
     "billinggroup": lambda state, name: name in state.billing_groups,
+    "rolealias": lambda state, name: name in state.role_aliases,
+    "authorizer": lambda state, name: name in state.authorizers,
+    "domainconfiguration": lambda state, name: name.split("/")[0] in state.domain_configurations,
 }
 
 

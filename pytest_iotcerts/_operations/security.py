@@ -1,0 +1,223 @@
+"""Wire adapters for role aliases, custom authorizers and domain configurations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._resources import Authorizer, DomainConfiguration, RoleAlias
+from .._service import IotService
+from ._common import operation, page
+from .tags import tag_on_create
+
+AUTHORIZER_SETTINGS = (
+    "authorizerFunctionArn",
+    "tokenKeyName",
+    "tokenSigningPublicKeys",
+    "status",
+    "signingDisabled",
+    "enableCachingForHttp",
+)
+DOMAIN_SETTINGS = (
+    "domainName",
+    "serverCertificateArns",
+    "validationCertificateArn",
+    "authorizerConfig",
+    "serviceType",
+    "tlsConfig",
+    "serverCertificateConfig",
+    "authenticationType",
+    "applicationProtocol",
+    "clientCertificateConfig",
+)
+
+
+def _chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: params[name] for name in names if name in params}
+
+
+def _marker_page(items: list[Any], params: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+    return page(
+        items,
+        key=lambda item: item.sequence,
+        marker=params.get("marker"),
+        size=params.get("pageSize"),
+        ascending=params.get("ascendingOrder", True) is not False,
+    )
+
+
+def _alias_answer(alias: RoleAlias) -> dict[str, Any]:
+    return {"roleAlias": alias.name, "roleAliasArn": alias.arn}
+
+
+@operation("CreateRoleAlias")
+def create_role_alias(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    alias = service.role_aliases.create(
+        params["roleAlias"], params["roleArn"], params.get("credentialDurationSeconds")
+    )
+    tag_on_create(service, alias.arn, params)
+    return _alias_answer(alias)
+
+
+@operation("DescribeRoleAlias")
+def describe_role_alias(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    alias = service.role_aliases.get(params["roleAlias"])
+    return {
+        "roleAliasDescription": {
+            **_alias_answer(alias),
+            "roleArn": alias.role_arn,
+            "owner": alias.account_id,
+            "credentialDurationSeconds": alias.credential_duration_seconds,
+            "creationDate": alias.creation_date,
+            "lastModifiedDate": alias.last_modified_date,
+        }
+    }
+
+
+@operation("UpdateRoleAlias")
+def update_role_alias(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    alias = service.role_aliases.update(
+        params["roleAlias"], params.get("roleArn"), params.get("credentialDurationSeconds")
+    )
+    return _alias_answer(alias)
+
+
+@operation("DeleteRoleAlias")
+def delete_role_alias(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.role_aliases.delete(params["roleAlias"])
+    return {}
+
+
+@operation("ListRoleAliases")
+def list_role_aliases(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, marker = _marker_page(service.role_aliases.select(), params)
+    return {"roleAliases": [alias.name for alias in chosen], "nextMarker": marker}
+
+
+def _authorizer_answer(authorizer: Authorizer) -> dict[str, Any]:
+    return {"authorizerName": authorizer.name, "authorizerArn": authorizer.arn}
+
+
+def _authorizer_description(authorizer: Authorizer) -> dict[str, Any]:
+    return {
+        **_authorizer_answer(authorizer),
+        **authorizer.settings,
+        "creationDate": authorizer.creation_date,
+        "lastModifiedDate": authorizer.last_modified_date,
+    }
+
+
+@operation("CreateAuthorizer")
+def create_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    authorizer = service.authorizers.create(
+        params["authorizerName"], _chosen(params, AUTHORIZER_SETTINGS)
+    )
+    tag_on_create(service, authorizer.arn, params)
+    return _authorizer_answer(authorizer)
+
+
+@operation("DescribeAuthorizer")
+def describe_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    authorizer = service.authorizers.get(params["authorizerName"])
+    return {"authorizerDescription": _authorizer_description(authorizer)}
+
+
+@operation("UpdateAuthorizer")
+def update_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    authorizer = service.authorizers.update(
+        params["authorizerName"], _chosen(params, AUTHORIZER_SETTINGS)
+    )
+    return _authorizer_answer(authorizer)
+
+
+@operation("DeleteAuthorizer")
+def delete_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.authorizers.delete(params["authorizerName"])
+    return {}
+
+
+@operation("ListAuthorizers")
+def list_authorizers(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, marker = _marker_page(service.authorizers.select(params.get("status")), params)
+    return {"authorizers": [_authorizer_answer(a) for a in chosen], "nextMarker": marker}
+
+
+@operation("SetDefaultAuthorizer")
+def set_default_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    return _authorizer_answer(service.authorizers.set_default(params["authorizerName"]))
+
+
+@operation("DescribeDefaultAuthorizer")
+def describe_default_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    return {"authorizerDescription": _authorizer_description(service.authorizers.default())}
+
+
+@operation("ClearDefaultAuthorizer")
+def clear_default_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.authorizers.clear_default()
+    return {}
+
+
+def _domain_answer(configuration: DomainConfiguration) -> dict[str, Any]:
+    return {
+        "domainConfigurationName": configuration.name,
+        "domainConfigurationArn": configuration.arn,
+    }
+
+
+@operation("CreateDomainConfiguration")
+def create_domain_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    configuration = service.domain_configurations.create(
+        params["domainConfigurationName"], _chosen(params, DOMAIN_SETTINGS)
+    )
+    tag_on_create(service, configuration.arn, params)
+    return _domain_answer(configuration)
+
+
+@operation("DescribeDomainConfiguration")
+def describe_domain_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    configurations = service.domain_configurations
+    configuration = configurations.get(params["domainConfigurationName"])
+    settings = dict(configuration.settings)
+    certificates = [
+        {"serverCertificateArn": arn, "serverCertificateStatus": "VALID"}
+        for arn in settings.pop("serverCertificateArns", [])
+    ]
+    settings.pop("validationCertificateArn", None)
+    return {
+        **_domain_answer(configuration),
+        **settings,
+        "domainName": configurations.domain_name(configuration),
+        "serverCertificates": certificates,
+        "domainConfigurationStatus": configuration.status,
+        "serviceType": settings.get("serviceType", "DATA"),
+        "domainType": "CUSTOMER_MANAGED" if certificates else "AWS_MANAGED",
+        "lastStatusChangeDate": configuration.last_status_change_date,
+    }
+
+
+@operation("UpdateDomainConfiguration")
+def update_domain_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    configuration = service.domain_configurations.update(
+        params["domainConfigurationName"],
+        _chosen(params, DOMAIN_SETTINGS),
+        status=params.get("domainConfigurationStatus"),
+        remove_authorizer=bool(params.get("removeAuthorizerConfig")),
+    )
+    return _domain_answer(configuration)
+
+
+@operation("DeleteDomainConfiguration")
+def delete_domain_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.domain_configurations.delete(params["domainConfigurationName"])
+    return {}
+
+
+@operation("ListDomainConfigurations")
+def list_domain_configurations(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    found = service.domain_configurations.select(params.get("serviceType"))
+    chosen, marker = _marker_page(found, params)
+    summaries = [
+        {**_domain_answer(c), "serviceType": c.settings.get("serviceType", "DATA")} for c in chosen
+    ]
+    return {"domainConfigurations": summaries, "nextMarker": marker}
