@@ -10,7 +10,19 @@ from ._crypto import CertificateAuthority, to_pem
 from ._errors import IotCertsWarning, ServiceError
 from ._faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
 from ._http import HttpRequest, HttpResponse
-from ._resources import CACertificate, Certificate, Policy, Thing
+from ._resources import (
+    Authorizer,
+    BillingGroup,
+    CACertificate,
+    Certificate,
+    DomainConfiguration,
+    Policy,
+    PolicyVersion,
+    RoleAlias,
+    Thing,
+    ThingGroup,
+    ThingType,
+)
 from ._router import Call
 from ._settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Settings
 
@@ -24,20 +36,27 @@ __all__ = [
     "FAKE_ACCESS_KEY_ID",
     "FAKE_SECRET_ACCESS_KEY",
     "READ_TIMEOUT",
+    "Authorizer",
+    "BillingGroup",
     "CACertificate",
     "Call",
     "Certificate",
     "CertificateAuthority",
+    "DomainConfiguration",
     "FaultRule",
     "HttpRequest",
     "HttpResponse",
     "IotCerts",
     "IotCertsWarning",
     "Policy",
+    "PolicyVersion",
     "RateLimit",
+    "RoleAlias",
     "ServiceError",
     "Settings",
     "Thing",
+    "ThingGroup",
+    "ThingType",
     "__version__",
     "mock_iot",
     "to_pem",

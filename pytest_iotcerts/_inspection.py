@@ -3,7 +3,18 @@ assertions whose failure message shows what there is instead."""
 
 from __future__ import annotations
 
-from ._resources import CACertificate, Certificate, Policy, Thing
+from ._resources import (
+    Authorizer,
+    BillingGroup,
+    CACertificate,
+    Certificate,
+    DomainConfiguration,
+    Policy,
+    RoleAlias,
+    Thing,
+    ThingGroup,
+    ThingType,
+)
 from ._router import Call, Router
 from ._state import Store
 
@@ -45,6 +56,31 @@ class Inspection:
     def policies(self) -> list[Policy]:
         """Policies (all accounts and regions), each with its ``targets``."""
         return self._store.collect(lambda state: state.policies.values())
+
+    @property
+    def thing_types(self) -> list[ThingType]:
+        return self._store.collect(lambda state: state.thing_types.values())
+
+    @property
+    def thing_groups(self) -> list[ThingGroup]:
+        """Static thing groups, each with its ``parent_name`` and ``things``."""
+        return self._store.collect(lambda state: state.thing_groups.values())
+
+    @property
+    def billing_groups(self) -> list[BillingGroup]:
+        return self._store.collect(lambda state: state.billing_groups.values())
+
+    @property
+    def role_aliases(self) -> list[RoleAlias]:
+        return self._store.collect(lambda state: state.role_aliases.values())
+
+    @property
+    def authorizers(self) -> list[Authorizer]:
+        return self._store.collect(lambda state: state.authorizers.values())
+
+    @property
+    def domain_configurations(self) -> list[DomainConfiguration]:
+        return self._store.collect(lambda state: state.domain_configurations.values())
 
     @property
     def calls(self) -> list[Call]:

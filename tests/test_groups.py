@@ -179,3 +179,23 @@ def test_group_listings_page(client: Any) -> None:
         ["g2", "g3"],
         ["g4"],
     ]
+
+
+def test_the_controller_seeds_and_inspects_groups(iot_certs: IotCerts, client: Any) -> None:
+    service = iot_certs.service()
+    service.thing_groups.create("site")
+    service.thing_groups.create("line-1", parent_name="site")
+    iot_certs.create_thing("robot")
+    service.thing_groups.add_thing("line-1", "robot")
+    service.billing_groups.create("plant")
+    service.billing_groups.add_thing("plant", "robot")
+
+    listed = client.list_things_in_thing_group(thingGroupName="site", recursive=True)["things"]
+
+    assert listed == ["robot"]
+    assert [(g.name, g.parent_name, g.things) for g in iot_certs.thing_groups] == [
+        ("site", None, []),
+        ("line-1", "site", ["robot"]),
+    ]
+    assert [t.billing_group_name for t in iot_certs.things] == ["plant"]
+    assert [g.things for g in iot_certs.billing_groups] == [["robot"]]
