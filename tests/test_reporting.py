@@ -11,7 +11,8 @@ SWALLOWING_TEST = """
 
     def test_swallows_the_errors(iot_certs):
         client = boto3.client("iot")
-        for call in (client.list_audit_findings, client.list_audit_findings, client.list_security_profiles):
+        findings, profiles = client.list_audit_findings, client.list_security_profiles
+        for call in (findings, findings, profiles):
             try:
                 call()
             except ClientError:
@@ -28,7 +29,8 @@ def test_unemulated_fail_fails_the_test_naming_each_operation(pytester: pytest.P
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*called IoT operations not emulated yet: ListAuditFindings (2 calls), ListSecurityProfiles.*"
+            "*called IoT operations not emulated yet: "
+            "ListAuditFindings (2 calls), ListSecurityProfiles.*"
         ]
     )
 
