@@ -53,6 +53,24 @@ PATHS = st.sampled_from(
         "/transfer-certificate/" + "b" * 64,
         "/cacertificate",
         "/registrationcode",
+        "/things",
+        "/things/thing-1",
+        "/things/thing-1/principals-v2",
+        "/thing-types/lamp",
+        "/thing-types/lamp/deprecate",
+        "/thing-groups/g",
+        "/thing-groups/addThingToThingGroup",
+        "/thing-groups/updateThingGroupsForThing",
+        "/billing-groups/b",
+        "/billing-groups/addThingToBillingGroup",
+        "/policies/p/version",
+        "/policies/p/version/1",
+        "/role-aliases/r",
+        "/authorizer/a",
+        "/default-authorizer",
+        "/domainConfigurations/d",
+        "/tags",
+        "/untag",
     ]
 ) | st.text(alphabet="/abcdefgh-%{}.?&=", max_size=40).map(lambda s: "/" + s)
 
@@ -60,10 +78,28 @@ BODIES = st.one_of(
     st.binary(max_size=64),
     st.dictionaries(
         st.sampled_from(
-            ["certificateSigningRequest", "certificatePem", "target", "caCertificate", "status"]
+            [
+                "certificateSigningRequest",
+                "certificatePem",
+                "target",
+                "caCertificate",
+                "status",
+                "attributePayload",
+                "thingGroupProperties",
+                "tags",
+                "tokenSigningPublicKeys",
+                "roleArn",
+                "thingName",
+                "authorizerConfig",
+            ]
         ),
         st.one_of(
-            st.text(max_size=30), st.integers(), st.booleans(), st.none(), st.lists(st.none())
+            st.text(max_size=30),
+            st.integers(),
+            st.booleans(),
+            st.none(),
+            st.lists(st.none()),
+            st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
         ),
         max_size=3,
     ).map(lambda d: json.dumps(d).encode()),
@@ -72,7 +108,7 @@ BODIES = st.one_of(
 
 @pytest.mark.filterwarnings("ignore::pytest_iotcerts.plugin.IotCertsWarning")
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]),
