@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import _crypto
 from ._clock import timestamp
-from ._links import Links, next_sequence
+from ._links import Links, Relation, next_sequence
 from ._partitions import iot_arn
 
 _NO_LINKS = Links()
@@ -258,10 +258,10 @@ class ThingType(_NamedResource):
         return f"<ThingType {self.name}{' (deprecated)' * self.deprecated}>"
 
 
-class ThingGroup(_NamedResource):
-    """A static thing group; ``parent_name`` places it in a hierarchy (fixed at creation)."""
+class _Group(_NamedResource):
+    """What thing groups and billing groups share: properties, a version and things."""
 
-    _arn_kind = "thinggroup"
+    _members = ""  # the relation in Links that holds the group's things
 
     def __init__(
         self,
@@ -270,12 +270,10 @@ class ThingGroup(_NamedResource):
         account_id: str,
         region: str,
         links: Links,
-        parent_name: str | None = None,
         properties: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(name, account_id=account_id, region=region, links=links)
-        self.thing_group_id = str(uuid.uuid4())
-        self.parent_name = parent_name
+        self.group_id = str(uuid.uuid4())
         self.properties = dict(properties or {})
         self.version = 1
         self.creation_date = timestamp()
@@ -283,38 +281,29 @@ class ThingGroup(_NamedResource):
     @property
     def things(self) -> list[str]:
         """Names of the things directly in this group, in the order they were added."""
-        return self._links.group_things.rights(self.name)
+        relation: Relation[str, str] = getattr(self._links, self._members)
+        return relation.rights(self.name)
 
     def __repr__(self) -> str:
-        return f"<ThingGroup {self.name} parent={self.parent_name} things={self.things}>"
+        return f"<{type(self).__name__} {self.name} things={self.things}>"
 
 
-class BillingGroup(_NamedResource):
+class ThingGroup(_Group):
+    """A static thing group; ``parent_name`` places it in a hierarchy (fixed at creation)."""
+
+    _arn_kind = "thinggroup"
+    _members = "group_things"
+
+    def __init__(self, name: str, *, parent_name: str | None = None, **details: Any) -> None:
+        super().__init__(name, **details)
+        self.parent_name = parent_name
+
+
+class BillingGroup(_Group):
     """A billing group: a thing is in at most one."""
 
     _arn_kind = "billinggroup"
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        account_id: str,
-        region: str,
-        links: Links,
-        properties: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(name, account_id=account_id, region=region, links=links)
-        self.billing_group_id = str(uuid.uuid4())
-        self.properties = dict(properties or {})
-        self.version = 1
-        self.creation_date = timestamp()
-
-    @property
-    def things(self) -> list[str]:
-        return self._links.billing_things.rights(self.name)
-
-    def __repr__(self) -> str:
-        return f"<BillingGroup {self.name} things={self.things}>"
+    _members = "billing_things"
 
 
 class RoleAlias(_NamedResource):

@@ -45,7 +45,7 @@ def create_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[s
     return {
         "thingGroupName": group.name,
         "thingGroupArn": group.arn,
-        "thingGroupId": group.thing_group_id,
+        "thingGroupId": group.group_id,
     }
 
 
@@ -56,7 +56,7 @@ def describe_thing_group(service: IotService, params: dict[str, Any]) -> Mapping
         ancestors = service.thing_groups.ancestors(group.name)
         return {
             "thingGroupName": group.name,
-            "thingGroupId": group.thing_group_id,
+            "thingGroupId": group.group_id,
             "thingGroupArn": group.arn,
             "version": group.version,
             "thingGroupProperties": dict(group.properties),
@@ -143,7 +143,7 @@ def create_billing_group(service: IotService, params: dict[str, Any]) -> Mapping
     return {
         "billingGroupName": group.name,
         "billingGroupArn": group.arn,
-        "billingGroupId": group.billing_group_id,
+        "billingGroupId": group.group_id,
     }
 
 
@@ -152,7 +152,7 @@ def describe_billing_group(service: IotService, params: dict[str, Any]) -> Mappi
     group = service.billing_groups.get(params["billingGroupName"])
     return {
         "billingGroupName": group.name,
-        "billingGroupId": group.billing_group_id,
+        "billingGroupId": group.group_id,
         "billingGroupArn": group.arn,
         "version": group.version,
         "billingGroupProperties": dict(group.properties),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography import x509
 
@@ -18,6 +18,8 @@ from .._state import RegionState, Store
 CERTIFICATE_ARN = re.compile(
     r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cert/(?P<id>[0-9a-fA-F]{64})$"
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,31 +82,24 @@ class Scope:
         return certificate
 
     def thing(self, name: str) -> Thing:
-        thing = self.state.things.get(name)
-        if thing is None:
-            raise not_found(f"The thing {name} does not exist.")
-        return thing
+        return _named(self.state.things, name, "thing")
 
     def thing_type(self, name: str) -> ThingType:
-        thing_type = self.state.thing_types.get(name)
-        if thing_type is None:
-            raise not_found(f"The thing type {name} does not exist.")
-        return thing_type
+        return _named(self.state.thing_types, name, "thing type")
 
     def thing_group(self, name: str) -> ThingGroup:
-        group = self.state.thing_groups.get(name)
-        if group is None:
-            raise not_found(f"The thing group {name} does not exist.")
-        return group
+        return _named(self.state.thing_groups, name, "thing group")
 
     def billing_group(self, name: str) -> BillingGroup:
-        group = self.state.billing_groups.get(name)
-        if group is None:
-            raise not_found(f"The billing group {name} does not exist.")
-        return group
+        return _named(self.state.billing_groups, name, "billing group")
 
     def policy(self, name: str) -> Policy:
-        policy = self.state.policies.get(name)
-        if policy is None:
-            raise not_found(f"The policy {name} does not exist.")
-        return policy
+        return _named(self.state.policies, name, "policy")
+
+
+def _named(held: dict[str, T], name: str, kind: str) -> T:
+    """The resource called ``name``, or ResourceNotFoundException naming its kind."""
+    found = held.get(name)
+    if found is None:
+        raise not_found(f"The {kind} {name} does not exist.")
+    return found

@@ -52,7 +52,7 @@ class ThingGroups:
                 raise ServiceError(
                     "ResourceAlreadyExistsException",
                     f"The thing group {name} already exists with a different configuration.",
-                    resourceId=existing.thing_group_id,
+                    resourceId=existing.group_id,
                     resourceArn=existing.arn,
                 )
             if parent_name is not None:
@@ -218,7 +218,7 @@ class BillingGroups:
                 raise ServiceError(
                     "ResourceAlreadyExistsException",
                     f"The billing group {name} already exists with a different configuration.",
-                    resourceId=existing.billing_group_id,
+                    resourceId=existing.group_id,
                     resourceArn=existing.arn,
                 )
             group = state.billing_groups[name] = BillingGroup(
