@@ -1,0 +1,95 @@
+"""Every new listing walks its whole content, once, through botocore's own paginator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pytest_iotcerts import IotCerts
+
+COUNT = 7  # pages of 3: 3, 3 and the rest
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:authorize"
+ROLE = "arn:aws:iam::123456789012:role/r"
+
+
+def _things(iot: IotCerts) -> None:
+    for index in range(COUNT):
+        iot.create_thing(f"item-{index}")
+
+
+def _group_members(iot: IotCerts) -> None:
+    _things(iot)
+    service = iot.service()
+    service.thing_groups.create("group")
+    service.billing_groups.create("billing")
+    for index in range(COUNT):
+        service.thing_groups.add_thing("group", f"item-{index}")
+        service.billing_groups.add_thing("billing", f"item-{index}")
+
+
+def _principals(iot: IotCerts) -> None:
+    certificate = iot.issue_certificate()
+    iot.create_thing("holder", principals=[certificate])
+    for index in range(COUNT):
+        iot.create_thing(f"item-{index}", principals=[certificate])
+
+
+def _each(create: Callable[[Any, str], None]) -> Callable[[IotCerts], None]:
+    def seed(iot: IotCerts) -> None:
+        for index in range(COUNT):
+            create(iot.service(), f"item-{index}")
+
+    return seed
+
+
+CASES: dict[str, tuple[Callable[[IotCerts], None], dict[str, Any], str]] = {
+    "list_things": (_things, {}, "things"),
+    "list_thing_types": (_each(lambda s, n: s.thing_types.create(n)), {}, "thingTypes"),
+    "list_thing_groups": (_each(lambda s, n: s.thing_groups.create(n)), {}, "thingGroups"),
+    "list_billing_groups": (_each(lambda s, n: s.billing_groups.create(n)), {}, "billingGroups"),
+    "list_policies": (
+        _each(lambda s, n: s.policies.create(n, '{"Statement": []}')),
+        {},
+        "policies",
+    ),
+    "list_role_aliases": (_each(lambda s, n: s.role_aliases.create(n, ROLE)), {}, "roleAliases"),
+    "list_authorizers": (
+        _each(
+            lambda s, n: s.authorizers.create(
+                n, {"authorizerFunctionArn": FUNCTION, "signingDisabled": True}
+            )
+        ),
+        {},
+        "authorizers",
+    ),
+    "list_domain_configurations": (
+        _each(lambda s, n: s.domain_configurations.create(n, {})),
+        {},
+        "domainConfigurations",
+    ),
+    "list_things_in_thing_group": (_group_members, {"thingGroupName": "group"}, "things"),
+    "list_things_in_billing_group": (_group_members, {"billingGroupName": "billing"}, "things"),
+    "list_principal_things_v2": (_principals, {}, "principalThingObjects"),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(CASES))
+def test_the_paginator_walks_every_item_once(
+    iot_certs: IotCerts, client: Any, operation: str
+) -> None:
+    seed, arguments, key = CASES[operation]
+    seed(iot_certs)
+    if operation == "list_principal_things_v2":
+        arguments = {"principal": iot_certs.certificates[0].arn}
+    expected = COUNT + (operation == "list_principal_things_v2")
+
+    pages = list(
+        client.get_paginator(operation).paginate(**arguments, PaginationConfig={"PageSize": 3})
+    )
+    items = [item for page in pages for item in page[key]]
+
+    assert [len(page[key]) for page in pages] == [3, 3, expected - 6]
+    assert len(items) == expected
+    assert len({repr(item) for item in items}) == expected
