@@ -20,6 +20,8 @@ from ._resources import (
     CACertificate,
     Certificate,
     DomainConfiguration,
+    Job,
+    JobTemplate,
     Policy,
     RoleAlias,
     Thing,
@@ -63,6 +65,8 @@ class RegionState:
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
     default_authorizer: str | None = None
     domain_configurations: dict[str, DomainConfiguration] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    job_templates: dict[str, JobTemplate] = field(default_factory=dict)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

@@ -17,6 +17,8 @@ from .certificates import Certificates
 from .domains import DomainConfigurations
 from .endpoints import Endpoints
 from .groups import BillingGroups, ThingGroups
+from .job_executions import JobExecutions
+from .jobs import Jobs, JobTemplates
 from .policies import Policies
 from .registration import CACertificates, Registration
 from .security import Authorizers, RoleAliases
@@ -91,6 +93,18 @@ class IotService:
     @cached_property
     def domain_configurations(self) -> DomainConfigurations:
         return DomainConfigurations(self.scope)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        return Jobs(self.scope)
+
+    @cached_property
+    def job_executions(self) -> JobExecutions:
+        return JobExecutions(self.scope)
+
+    @cached_property
+    def job_templates(self) -> JobTemplates:
+        return JobTemplates(self.scope)
 
     @cached_property
     def tags(self) -> Tags:

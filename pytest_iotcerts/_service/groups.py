@@ -161,6 +161,9 @@ class ThingGroups:
                     "hierarchy."
                 )
             relation.link(name, thing_name)
+            from .jobs import Jobs  # jobs target groups; groups tell jobs of new members
+
+            Jobs(self._scope).thing_joined(name, thing_name)
 
     def _root(self, group: ThingGroup) -> str:
         chain = self.ancestors(group.name)

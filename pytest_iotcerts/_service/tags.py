@@ -25,6 +25,8 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "rolealias": lambda state, name: name in state.role_aliases,
     "authorizer": lambda state, name: name in state.authorizers,
     "domainconfiguration": lambda state, name: name.split("/")[0] in state.domain_configurations,
+    "job": lambda state, name: name in state.jobs,
+    "jobtemplate": lambda state, name: name in state.job_templates,
 }
 
 

@@ -1,0 +1,180 @@
+"""Job executions, from both sides: the back end's (describe, list, cancel, delete) and the
+device's (the ``iot-jobs-data`` API: pending executions, start the next, update).
+
+States as AWS documents them: QUEUED, IN_PROGRESS, then one terminal state (SUCCEEDED, FAILED,
+REJECTED, TIMED_OUT, REMOVED, CANCELED) that never changes again. A SNAPSHOT job is COMPLETED
+once every execution is terminal.
+"""
+
+from __future__ import annotations
+
+from .._clock import timestamp
+from .._errors import ServiceError, invalid_request, not_found
+from .._resources import Job, JobExecution
+from ._scope import Scope
+
+# What a device may report with UpdateJobExecution.
+DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
+
+
+def _state_error(message: str) -> ServiceError:
+    return ServiceError("InvalidStateTransitionException", message)
+
+
+class JobExecutions:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def queue(self, job: Job, thing_name: str) -> JobExecution:
+        runs = job.executions.setdefault(thing_name, [])
+        execution = JobExecution(
+            job.job_id,
+            thing_name,
+            self._scope.thing(thing_name).arn,
+            execution_number=len(runs) + 1,
+        )
+        runs.append(execution)
+        return execution
+
+    def settle(self, job: Job) -> None:
+        """A SNAPSHOT job whose executions are all terminal is COMPLETED."""
+        if job.status != "IN_PROGRESS" or job.target_selection != "SNAPSHOT":
+            return
+        if all(execution.terminal for execution in job.latest_executions()):
+            job.status = "COMPLETED"
+            job.completed_at = job.last_updated_at = timestamp()
+
+    def _job(self, job_id: str) -> Job:
+        job = self._scope.state.jobs.get(job_id)
+        if job is None:
+            raise not_found(f"The job {job_id} does not exist.")
+        return job
+
+    def get(self, job_id: str, thing_name: str, number: int | None = None) -> JobExecution:
+        """The latest execution of a job on a thing (or the one numbered ``number``)."""
+        with self._scope.store.lock:
+            runs = self._job(job_id).executions.get(thing_name, [])
+            chosen = [run for run in runs if number in (None, run.execution_number)]
+            if not chosen:
+                raise not_found(f"The job {job_id} has no execution on thing {thing_name}.")
+            return chosen[-1]
+
+    def of_job(self, job_id: str, status: str | None = None) -> list[JobExecution]:
+        with self._scope.store.lock:
+            runs = self._job(job_id).latest_executions()
+        return [run for run in runs if status in (None, run.status)]
+
+    def of_thing(
+        self, thing_name: str, *, status: str | None = None, job_id: str | None = None
+    ) -> list[JobExecution]:
+        """A thing's executions across jobs, oldest first."""
+        with self._scope.store.lock:
+            self._scope.thing(thing_name)
+            runs = [
+                job.executions[thing_name][-1]
+                for job in self._scope.state.jobs.values()
+                if thing_name in job.executions and job_id in (None, job.job_id)
+            ]
+        return sorted(
+            (run for run in runs if status in (None, run.status)), key=lambda run: run.queued_at
+        )
+
+    def cancel(
+        self,
+        job_id: str,
+        thing_name: str,
+        *,
+        force: bool = False,
+        expected_version: int | None = None,
+        details: dict[str, str] | None = None,
+    ) -> JobExecution:
+        """QUEUED is canceled; IN_PROGRESS only with ``force``; a terminal state stays."""
+        with self._scope.store.lock:
+            execution = self.get(job_id, thing_name)
+            self._check_version(execution, expected_version)
+            if execution.terminal or (execution.status == "IN_PROGRESS" and not force):
+                raise _state_error(
+                    f"The job execution of {job_id} on {thing_name} is {execution.status}; only "
+                    "a QUEUED execution (or an IN_PROGRESS one, with force) can be canceled."
+                )
+            execution.force_canceled = execution.status == "IN_PROGRESS"
+            execution.move_to("CANCELED", details)
+            self.settle(self._job(job_id))
+            return execution
+
+    def delete(self, job_id: str, thing_name: str, number: int, *, force: bool = False) -> None:
+        """A terminal execution, or any with ``force``."""
+        with self._scope.store.lock:
+            execution = self.get(job_id, thing_name, number)
+            if not execution.terminal and not force:
+                raise _state_error(
+                    f"The job execution of {job_id} on {thing_name} is {execution.status}; "
+                    "delete it with force, or once it is in a terminal state."
+                )
+            job = self._job(job_id)
+            runs = job.executions[thing_name]
+            runs.remove(execution)
+            if not runs:
+                del job.executions[thing_name]
+
+    # -- the device's side ----------------------------------------------------------------
+
+    def pending(self, thing_name: str) -> tuple[list[JobExecution], list[JobExecution]]:
+        """GetPendingJobExecutions: (IN_PROGRESS, QUEUED), oldest first."""
+        runs = self.of_thing(thing_name)
+        return (
+            [run for run in runs if run.status == "IN_PROGRESS"],
+            [run for run in runs if run.status == "QUEUED"],
+        )
+
+    def start_next(self, thing_name: str, details: dict[str, str] | None) -> JobExecution | None:
+        """StartNextPendingJobExecution: the oldest IN_PROGRESS one, else the oldest QUEUED one,
+        now IN_PROGRESS; None when nothing is pending."""
+        with self._scope.store.lock:
+            in_progress, queued = self.pending(thing_name)
+            if in_progress:
+                return in_progress[0]
+            if not queued:
+                return None
+            execution = queued[0]
+            execution.move_to("IN_PROGRESS", details)
+            return execution
+
+    def report(
+        self,
+        job_id: str,
+        thing_name: str,
+        status: str,
+        *,
+        details: dict[str, str] | None = None,
+        expected_version: int | None = None,
+        number: int | None = None,
+    ) -> JobExecution:
+        """UpdateJobExecution, from the device."""
+        if status not in DEVICE_STATUSES:
+            raise invalid_request(f"A device reports {', '.join(DEVICE_STATUSES)}, not {status}.")
+        with self._scope.store.lock:
+            execution = self.get(job_id, thing_name, number)
+            self._check_version(execution, expected_version)
+            if execution.terminal:
+                raise _state_error(
+                    f"The job execution of {job_id} on {thing_name} is already {execution.status}, "
+                    "a terminal state."
+                )
+            execution.move_to(status, details)
+            self.settle(self._job(job_id))
+            return execution
+
+    def next_for(self, thing_name: str) -> JobExecution | None:
+        """``$next``: the execution StartNextPendingJobExecution would return, unchanged."""
+        in_progress, queued = self.pending(thing_name)
+        return next(iter(in_progress + queued), None)
+
+    @staticmethod
+    def _check_version(execution: JobExecution, expected: int | None) -> None:
+        if expected is not None and expected != execution.version:
+            raise ServiceError(
+                "VersionConflictException",
+                f"The job execution of {execution.job_id} on {execution.thing_name} is at "
+                f"version {execution.version}, not {expected}.",
+            )

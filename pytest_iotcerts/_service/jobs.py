@@ -1,0 +1,244 @@
+"""Jobs from the back end's side: created for things and thing groups, described, listed,
+updated, canceled and deleted; and the job templates they can be made from."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .._clock import timestamp
+from .._errors import ServiceError, invalid_request, not_found
+from .._resources import Job, JobTemplate
+from ._scope import Scope
+from .job_executions import JobExecutions
+
+_TARGET = re.compile(
+    r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"(?P<kind>thing|thinggroup)/(?P<name>[a-zA-Z0-9:_-]+)$"
+)
+_PARAMETER = re.compile(r"\$\{aws:iot:parameter:([A-Za-z0-9_-]+)\}")
+# What a job copies from a template (and a template from a job) when not given.
+TEMPLATE_SETTINGS = (
+    "document",
+    "documentSource",
+    "presignedUrlConfig",
+    "jobExecutionsRolloutConfig",
+    "abortConfig",
+    "timeoutConfig",
+    "jobExecutionsRetryConfig",
+)
+
+
+def check_document(document: str | None) -> None:
+    if document is None:
+        return
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise invalid_request("A job document must be a JSON object.")
+
+
+class Jobs:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+        self._executions = JobExecutions(scope)
+
+    def create(self, job_id: str, settings: dict[str, Any]) -> Job:
+        """A job IN_PROGRESS (SCHEDULED with a schedulingConfig) and a QUEUED execution for
+        each thing it targets, directly or through a thing group."""
+        state = self._scope.state
+        with self._scope.store.lock:
+            if job_id in state.jobs:
+                raise ServiceError(
+                    "ResourceAlreadyExistsException",
+                    f"A job with id {job_id} already exists.",
+                    resourceId=job_id,
+                    resourceArn=state.jobs[job_id].arn,
+                )
+            settings = self._from_template(settings)
+            if settings.get("document") is None and settings.get("documentSource") is None:
+                raise invalid_request("A job needs a document or a documentSource.")
+            check_document(settings.get("document"))
+            things = self.things_targeted(settings["targets"])
+            job = state.jobs[job_id] = Job(
+                job_id,
+                account_id=self._scope.account_id,
+                region=self._scope.region,
+                links=state.links,
+                settings=settings,
+            )
+            if settings.get("schedulingConfig"):
+                job.status = "SCHEDULED"
+            for thing_name in things:
+                self._executions.queue(job, thing_name)
+            self._executions.settle(job)
+            return job
+
+    def _from_template(self, settings: dict[str, Any]) -> dict[str, Any]:
+        arn = settings.get("jobTemplateArn")
+        if arn is None:
+            return settings
+        template = JobTemplates(self._scope).get(str(arn).rsplit("/", 1)[-1])
+        copied = {k: v for k, v in template.settings.items() if k in TEMPLATE_SETTINGS}
+        return {**copied, **{k: v for k, v in settings.items() if v is not None}}
+
+    def things_targeted(self, targets: list[str]) -> list[str]:
+        """The things of the target ARNs (a group's: its things and its descendants')."""
+        from .groups import ThingGroups
+
+        things: dict[str, None] = {}
+        for target in targets:
+            found = _TARGET.match(target)
+            if found is None:
+                raise invalid_request(f"{target} is not the ARN of a thing or a thing group.")
+            if (found.group("account"), found.group("region")) != (
+                self._scope.account_id,
+                self._scope.region,
+            ):
+                raise not_found(f"The target {target} does not exist in this account and region.")
+            name = found.group("name")
+            if found.group("kind") == "thing":
+                things.setdefault(self._scope.thing(name).name)
+            else:
+                things.update(
+                    dict.fromkeys(ThingGroups(self._scope).things_in(name, recursive=True))
+                )
+        return list(things)
+
+    def get(self, job_id: str) -> Job:
+        with self._scope.store.lock:
+            job = self._scope.state.jobs.get(job_id)
+            if job is None:
+                raise not_found(f"The job {job_id} does not exist.")
+            return job
+
+    def select(
+        self,
+        *,
+        status: str | None = None,
+        target_selection: str | None = None,
+        thing_group: str | None = None,
+    ) -> list[Job]:
+        with self._scope.store.lock:
+            jobs = list(self._scope.state.jobs.values())
+        group_arn = None if thing_group is None else self._scope.thing_group(thing_group).arn
+        return [
+            job
+            for job in jobs
+            if status in (None, job.status)
+            and target_selection in (None, job.target_selection)
+            and group_arn in (None, *job.settings["targets"])
+        ]
+
+    def document(self, job_id: str, *, before_substitution: bool = False) -> str | None:
+        """The job document, with ``${aws:iot:parameter:NAME}`` replaced by the job's
+        documentParameters unless ``before_substitution``."""
+        job = self.get(job_id)
+        document = job.settings.get("document")
+        if document is None or before_substitution:
+            return document
+        parameters = job.settings.get("documentParameters") or {}
+        return _PARAMETER.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), document)
+
+    def update(self, job_id: str, changes: dict[str, Any]) -> Job:
+        with self._scope.store.lock:
+            job = self.get(job_id)
+            job.settings.update(changes)
+            job.last_updated_at = timestamp()
+            return job
+
+    def cancel(
+        self, job_id: str, *, force: bool = False, reason_code: str | None, comment: str | None
+    ) -> Job:
+        """QUEUED executions are canceled; IN_PROGRESS ones only with ``force``."""
+        with self._scope.store.lock:
+            job = self.get(job_id)
+            if job.status == "COMPLETED":
+                raise invalid_request(f"The job {job_id} is COMPLETED; it cannot be canceled.")
+            job.status = "CANCELED"
+            job.force_canceled = job.force_canceled or force
+            job.reason_code, job.comment = reason_code or job.reason_code, comment or job.comment
+            job.last_updated_at = timestamp()
+            for execution in job.latest_executions():
+                if execution.status == "QUEUED" or (force and execution.status == "IN_PROGRESS"):
+                    execution.force_canceled = execution.status == "IN_PROGRESS"
+                    execution.move_to("CANCELED")
+            return job
+
+    def delete(self, job_id: str, *, force: bool = False) -> None:
+        """A job IN_PROGRESS is deleted only with ``force`` (InvalidStateTransitionException)."""
+        state = self._scope.state
+        with self._scope.store.lock:
+            job = self.get(job_id)
+            if job.status == "IN_PROGRESS" and not force:
+                raise ServiceError(
+                    "InvalidStateTransitionException",
+                    f"The job {job_id} is IN_PROGRESS; cancel it first or delete it with force.",
+                )
+            state.tags.pop(job.arn, None)
+            del state.jobs[job_id]
+
+    def thing_joined(self, group_name: str, thing_name: str) -> None:
+        """A CONTINUOUS job targeting the group (or an ancestor) queues the new member."""
+        from .groups import ThingGroups
+
+        groups = ThingGroups(self._scope)
+        names = {group_name, *(g.name for g in groups.ancestors(group_name))}
+        arns = {groups.get(name).arn for name in names}
+        for job in list(self._scope.state.jobs.values()):
+            continuous = job.target_selection == "CONTINUOUS" and job.status == "IN_PROGRESS"
+            targeted = arns & set(job.settings["targets"])
+            if continuous and targeted and thing_name not in job.executions:
+                self._executions.queue(job, thing_name)
+
+
+class JobTemplates:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def create(self, template_id: str, settings: dict[str, Any]) -> JobTemplate:
+        state = self._scope.state
+        with self._scope.store.lock:
+            if template_id in state.job_templates:
+                raise ServiceError(
+                    "ConflictException", f"The job template {template_id} already exists."
+                )
+            job_arn = settings.pop("jobArn", None)
+            if job_arn is not None:
+                job = Jobs(self._scope).get(str(job_arn).rsplit("/", 1)[-1])
+                copied = {k: v for k, v in job.settings.items() if k in TEMPLATE_SETTINGS}
+                settings = {**copied, **settings}
+            if settings.get("document") is None and settings.get("documentSource") is None:
+                raise invalid_request(
+                    "A job template needs a document, a documentSource or a jobArn."
+                )
+            check_document(settings.get("document"))
+            template = state.job_templates[template_id] = JobTemplate(
+                template_id,
+                account_id=self._scope.account_id,
+                region=self._scope.region,
+                links=state.links,
+                settings=settings,
+            )
+            return template
+
+    def get(self, template_id: str) -> JobTemplate:
+        with self._scope.store.lock:
+            template = self._scope.state.job_templates.get(template_id)
+            if template is None:
+                raise not_found(f"The job template {template_id} does not exist.")
+            return template
+
+    def select(self) -> list[JobTemplate]:
+        with self._scope.store.lock:
+            return list(self._scope.state.job_templates.values())
+
+    def delete(self, template_id: str) -> None:
+        state = self._scope.state
+        with self._scope.store.lock:
+            template = self.get(template_id)
+            state.tags.pop(template.arn, None)
+            del state.job_templates[template_id]
