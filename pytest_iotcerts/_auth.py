@@ -155,10 +155,16 @@ class Identity:
         return None
 
 
+# The services answered, by SigV4 signing name; the jobs data plane's host starts with this.
+SERVICES = ("iot", "iot-jobs-data")
+JOBS_DATA_HOST = "data.jobs.iot."
+
+
 @dataclass(frozen=True)
 class Caller:
     account_id: str
     region: str
+    service: str = "iot"
 
 
 class Authenticator:
@@ -182,9 +188,14 @@ class Authenticator:
             signature = read_signature(request)
         except ServiceError:
             signature = None
+        if signature is None or signature.service not in SERVICES:
+            service = "iot-jobs-data" if JOBS_DATA_HOST in request.url else "iot"
+        else:
+            service = signature.service
         if signature is None:
-            return Caller(self.identity.default_account_id, self.identity.default_region)
-        return Caller(self.identity.account_for(signature.access_key_id), signature.region)
+            return Caller(self.identity.default_account_id, self.identity.default_region, service)
+        account_id = self.identity.account_for(signature.access_key_id)
+        return Caller(account_id, signature.region, service)
 
     def authenticate(self, request: HttpRequest) -> None:
         signature = read_signature(request)
@@ -198,7 +209,7 @@ class Authenticator:
         if secret is None:
             raise common_error("UnrecognizedClientException")
         self._check_skew(signature.amz_date)
-        if signature.service != "iot":
+        if signature.service not in SERVICES:
             raise common_error(
                 "InvalidSignatureException",
                 "Credential should be scoped to correct service: 'iot'.",

@@ -29,8 +29,10 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from ._auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from ._http import HttpRequest, HttpResponse, TransportFault
 
-SERVICE_ID = "iot"  # the IoT control plane; the data planes are iot-data-plane, iot-jobs-data-plane
-BEFORE_SEND = f"before-send.{SERVICE_ID}."
+# The IoT control plane, and the jobs data plane a device's job agent calls; the MQTT data plane
+# (iot-data-plane) is not answered here.
+SERVICE_IDS = ("iot", "iot-jobs-data-plane")
+BEFORE_SEND = tuple(f"before-send.{service_id}." for service_id in SERVICE_IDS)
 
 
 class Target(Protocol):
@@ -157,7 +159,7 @@ def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _is_iot(service_id: Any) -> bool:
-    return bool(service_id.hyphenize() == SERVICE_ID)
+    return bool(service_id.hyphenize() in SERVICE_IDS)
 
 
 class _SleepGate:

@@ -27,7 +27,7 @@ from ._fault_controls import FaultControls
 from ._faults import Faults
 from ._inspection import Inspection
 from ._model import iot_model
-from ._operations import HANDLERS
+from ._operations import SERVICE_HANDLERS
 from ._reporting import Reporting
 from ._router import Router
 from ._seeding import Seeding
@@ -72,7 +72,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors)
             authenticator=Authenticator(
                 self._identity, verify_signatures=lambda: self.verify_signatures
             ),
-            handlers=HANDLERS,
+            handlers=SERVICE_HANDLERS,
             faults=self._faults,
         )
 

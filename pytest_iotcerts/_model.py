@@ -204,13 +204,14 @@ class IotModel:
         return status, headers, json.dumps(body).encode()
 
 
-@functools.lru_cache(maxsize=1)
-def iot_model() -> IotModel:
-    """The process-wide model: loading it is the slowest thing in start-up, so do it once."""
+@functools.cache
+def iot_model(service_name: str = SERVICE_NAME) -> IotModel:
+    """The process-wide model of an IoT service (``iot``, ``iot-jobs-data``): loading it is the
+    slowest thing in start-up, so do it once."""
     # The loader alone: a Session would read the user's AWS config and profile.
     loader = botocore.loaders.create_loader()
     return IotModel(
-        ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), SERVICE_NAME)
+        ServiceModel(loader.load_service_model(service_name, "service-2"), service_name)
     )
 
 
@@ -382,9 +383,21 @@ def _validate(shape: Shape, value: Any, where: str) -> None:
     if kind == "list":
         _check_range(len(value), meta, label, "length")
         for index, item in enumerate(value):
+            if item is None:
+                raise invalid_request(
+                    f"1 validation error detected: Value null at '{label}.{index + 1}.member' "
+                    "failed to satisfy constraint: Member must not be null"
+                )
             _validate(shape.member, item, f"{label}[{index}]")
     elif kind == "map":
         _check_range(len(value), meta, label, "length")
+        for key, item in value.items():
+            if item is None:
+                raise invalid_request(
+                    f"1 validation error detected: Value null at '{label}.{key}' failed to "
+                    "satisfy constraint: Member must not be null"
+                )
+            _validate(shape.value, item, f"{label}.{key}")
     elif kind == "string":
         _check_range(len(value), meta, label, "length", shown=value)
         enum = shape.enum

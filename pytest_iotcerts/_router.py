@@ -36,6 +36,7 @@ class Call:
     request_id: str
     certificate_id: str | None = None
     error_message: str | None = None
+    service: str = "iot"  # the signing name: "iot", or "iot-jobs-data" for a device's jobs calls
 
 
 class FaultSource(Protocol):
@@ -50,6 +51,7 @@ class _Exchange:
     request: HttpRequest
     service: IotService
     request_id: str
+    model: IotModel
     operation: str | None = None
     params: Mapping[str, Any] | None = None
     output: Mapping[str, Any] | None = None
@@ -71,6 +73,7 @@ class _Exchange:
             request_id=self.request_id,
             certificate_id=issued,
             error_message=message,
+            service=self.model.service_model.service_name,
         )
 
 
@@ -80,15 +83,13 @@ class Router:
         *,
         services: Callable[[str, str], IotService],
         authenticator: Authenticator,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Mapping[str, Handler]],
         faults: FaultSource | None = None,
-        model: IotModel | None = None,
     ) -> None:
         self.services = services
         self.authenticator = authenticator
         self.handlers = handlers
         self.faults = faults
-        self.model = model or iot_model()
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
         # Bugs of ours met while answering: the client got InternalFailureException for them.
@@ -102,19 +103,19 @@ class Router:
     def handle(self, request: HttpRequest) -> HttpResponse:
         caller = self.authenticator.caller_of(request)
         service = self.services(caller.account_id, caller.region)
-        exchange = _Exchange(request, service, str(uuid.uuid4()))
+        exchange = _Exchange(request, service, str(uuid.uuid4()), iot_model(caller.service))
         try:
             status, headers, body = self._answer(exchange)
             error: ServiceError | None = None
         except ServiceError as refused:
-            status, headers, body = self.model.serialize_error(refused)
+            status, headers, body = exchange.model.serialize_error(refused)
             error = refused
         except TransportFault as fault:
             self._record(exchange.call(None, fault))
             raise
         except Exception as unexpected:  # a bug of ours must still reach the client as AWS would
             error = self._internal_error(exchange, unexpected)
-            status, headers, body = self.model.serialize_error(error)
+            status, headers, body = exchange.model.serialize_error(error)
         headers["x-amzn-RequestId"] = exchange.request_id
         self._record(exchange.call(status, error))
         return HttpResponse(status, headers, body)
@@ -122,7 +123,8 @@ class Router:
     def _answer(self, exchange: _Exchange) -> tuple[int, dict[str, str], bytes]:
         """Authenticate, route, parse, meet faults, run the handler: each step may refuse."""
         request = exchange.request
-        matched = self.model.match(request)
+        model = exchange.model
+        matched = model.match(request)
         exchange.operation = matched[0].name if matched else None
         self.authenticator.authenticate(request)
         if matched is None:
@@ -133,14 +135,14 @@ class Router:
             )
         operation, labels = matched
         try:
-            exchange.params = self.model.parse(operation, labels, request)
+            exchange.params = model.parse(operation, labels, request)
         finally:
             # A fault fires whether or not the input was valid, as AWS's front door would.
             if self.faults is not None:
                 self.faults.check(
                     operation.name, exchange.service.account_id, exchange.service.region
                 )
-        handler = self.handlers.get(operation.name)
+        handler = self.handlers.get(model.service_model.service_name, {}).get(operation.name)
         if handler is None:
             raise ServiceError(
                 "NotImplementedException",
@@ -151,7 +153,7 @@ class Router:
                 status_code=501,
             )
         exchange.output = handler(exchange.service, dict(exchange.params))
-        return self.model.serialize_output(operation, exchange.output)
+        return model.serialize_output(operation, exchange.output)
 
     def _internal_error(self, exchange: _Exchange, unexpected: Exception) -> ServiceError:
         self.internal_errors.append(traceback.format_exc())

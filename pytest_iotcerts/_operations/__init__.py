@@ -7,6 +7,7 @@ from . import (
     endpoints,
     groups,
     jobs,
+    jobs_data,
     policies,
     registration,
     security,
@@ -15,15 +16,17 @@ from . import (
     things,
     transfers,
 )
-from ._common import HANDLERS, Handler
+from ._common import HANDLERS, SERVICE_HANDLERS, Handler
 
 __all__ = [
     "HANDLERS",
+    "SERVICE_HANDLERS",
     "Handler",
     "certificates",
     "endpoints",
     "groups",
     "jobs",
+    "jobs_data",
     "policies",
     "registration",
     "security",

@@ -16,14 +16,16 @@ from .._errors import invalid_request
 from .._service import IotService
 
 Handler = Callable[[IotService, dict[str, Any]], Mapping[str, Any]]
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {}  # the control plane's (service "iot")
+# Every emulated service's handlers, by the service's signing name.
+SERVICE_HANDLERS: dict[str, dict[str, Handler]] = {"iot": HANDLERS, "iot-jobs-data": {}}
 DEFAULT_PAGE_SIZE = 25
 T = TypeVar("T")
 
 
-def operation(name: str) -> Callable[[Handler], Handler]:
+def operation(name: str, *, service: str = "iot") -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        HANDLERS[name] = handler
+        SERVICE_HANDLERS[service][name] = handler
         return handler
 
     return register

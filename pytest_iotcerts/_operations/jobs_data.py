@@ -1,0 +1,108 @@
+"""Wire adapters for the jobs data plane (``iot-jobs-data``): a device's job agent asking for
+its pending executions, starting the next and reporting progress. Same state as the back end's
+jobs; timestamps here are epoch seconds, as the model says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import ServiceError
+from .._resources import JobExecution
+from .._service import IotService
+from ._common import operation
+
+SERVICE = "iot-jobs-data"
+
+
+def _seconds(moment: dt.datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def _summary(execution: JobExecution) -> dict[str, Any]:
+    return {
+        "jobId": execution.job_id,
+        "queuedAt": _seconds(execution.queued_at),
+        "startedAt": _seconds(execution.started_at),
+        "lastUpdatedAt": _seconds(execution.last_updated_at),
+        "versionNumber": execution.version,
+        "executionNumber": execution.execution_number,
+    }
+
+
+def _execution(
+    service: IotService, execution: JobExecution, *, with_document: bool
+) -> dict[str, Any]:
+    shape = {
+        **_summary(execution),
+        "thingName": execution.thing_name,
+        "status": execution.status,
+        "statusDetails": dict(execution.status_details),
+    }
+    if with_document:
+        shape["jobDocument"] = service.jobs.document(execution.job_id)
+    return shape
+
+
+@operation("GetPendingJobExecutions", service=SERVICE)
+def get_pending_job_executions(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    in_progress, queued = service.job_executions.pending(params["thingName"])
+    return {
+        "inProgressJobs": [_summary(run) for run in in_progress],
+        "queuedJobs": [_summary(run) for run in queued],
+    }
+
+
+@operation("StartNextPendingJobExecution", service=SERVICE)
+def start_next_pending_job_execution(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    execution = service.job_executions.start_next(params["thingName"], params.get("statusDetails"))
+    if execution is None:
+        return {}
+    return {"execution": _execution(service, execution, with_document=True)}
+
+
+@operation("DescribeJobExecution", service=SERVICE)
+def describe_job_execution(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    executions = service.job_executions
+    if params["jobId"] == "$next":
+        execution = executions.next_for(params["thingName"])
+        if execution is None:
+            return {}
+    else:
+        execution = executions.get(
+            params["jobId"], params["thingName"], params.get("executionNumber")
+        )
+    with_document = params.get("includeJobDocument", True) is not False
+    return {"execution": _execution(service, execution, with_document=with_document)}
+
+
+@operation("UpdateJobExecution", service=SERVICE)
+def update_job_execution(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    try:
+        execution = service.job_executions.report(
+            params["jobId"],
+            params["thingName"],
+            params["status"],
+            details=params.get("statusDetails"),
+            expected_version=params.get("expectedVersion"),
+            number=params.get("executionNumber"),
+        )
+    except ServiceError as error:
+        if error.code != "VersionConflictException":
+            raise
+        # The jobs data plane's model has no VersionConflictException: a stale version is a
+        # conflict with the execution's state (409), as its MQTT API's VersionMismatch is.
+        raise ServiceError("InvalidStateTransitionException", error.message) from None
+    answer: dict[str, Any] = {}
+    if params.get("includeJobExecutionState"):
+        answer["executionState"] = {
+            "status": execution.status,
+            "statusDetails": dict(execution.status_details),
+            "versionNumber": execution.version,
+        }
+    if params.get("includeJobDocument"):
+        answer["jobDocument"] = service.jobs.document(execution.job_id)
+    return answer
