@@ -9,6 +9,7 @@ from ._resources import (
     CACertificate,
     Certificate,
     DomainConfiguration,
+    Job,
     Policy,
     RoleAlias,
     Thing,
@@ -81,6 +82,11 @@ class Inspection:
     @property
     def domain_configurations(self) -> list[DomainConfiguration]:
         return self._store.collect(lambda state: state.domain_configurations.values())
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Jobs, each with its ``executions`` by thing name."""
+        return self._store.collect(lambda state: state.jobs.values())
 
     @property
     def calls(self) -> list[Call]:

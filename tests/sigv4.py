@@ -24,10 +24,11 @@ def signed_headers(
     access_key_id: str = FAKE_ACCESS_KEY_ID,
     secret: str = FAKE_SECRET_ACCESS_KEY,
     at: dt.datetime | None = None,
+    service: str = "iot",
 ) -> dict[str, str]:
     """``headers`` plus ``X-Amz-Date`` and a SigV4 ``Authorization`` for this request."""
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
-    signer = SigV4Auth(Credentials(access_key_id, secret), "iot", region)
+    signer = SigV4Auth(Credentials(access_key_id, secret), service, region)
     with mock.patch("botocore.auth.get_current_datetime", return_value=at or _utcnow()):
         signer.add_auth(request)
     return {name: str(value) for name, value in request.headers.items()}

@@ -1,0 +1,271 @@
+"""Jobs through boto3: the back end's control plane and a device's job agent (iot-jobs-data),
+over the same state."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+import boto3
+import pytest
+from sigv4 import signed_headers
+
+from pytest_iotcerts import IotCerts
+
+DOCUMENT = json.dumps({"operation": "rotate-certificate", "url": "${aws:iot:parameter:url}"})
+
+
+@pytest.fixture
+def device() -> Any:
+    """A device's job agent: botocore's iot-jobs-data client."""
+    return boto3.client("iot-jobs-data", region_name="us-east-1")
+
+
+@pytest.fixture
+def fleet(client: Any) -> dict[str, str]:
+    """Things sensor-1 and sensor-2 in the group fleet, and sensor-3 alone; their ARNs."""
+    client.create_thing_group(thingGroupName="fleet")
+    arns = {}
+    for index in (1, 2, 3):
+        arns[f"sensor-{index}"] = client.create_thing(thingName=f"sensor-{index}")["thingArn"]
+    for index in (1, 2):
+        client.add_thing_to_thing_group(thingGroupName="fleet", thingName=f"sensor-{index}")
+    arns["fleet"] = client.describe_thing_group(thingGroupName="fleet")["thingGroupArn"]
+    return arns
+
+
+def statuses(client: Any, job_id: str) -> dict[str, str]:
+    summaries = client.list_job_executions_for_job(jobId=job_id)["executionSummaries"]
+    return {s["thingArn"].rsplit("/", 1)[-1]: s["jobExecutionSummary"]["status"] for s in summaries}
+
+
+def test_a_job_queues_an_execution_per_thing_targeted(client: Any, fleet: dict[str, str]) -> None:
+    created = client.create_job(
+        jobId="rotate",
+        targets=[fleet["fleet"], fleet["sensor-3"]],
+        document=DOCUMENT,
+        documentParameters={"url": "https://example.com/v2"},
+        timeoutConfig={"inProgressTimeoutInMinutes": 30},
+    )
+    job = client.describe_job(jobId="rotate")["job"]
+
+    assert created["jobArn"] == "arn:aws:iot:us-east-1:123456789012:job/rotate"
+    assert (job["status"], job["targetSelection"]) == ("IN_PROGRESS", "SNAPSHOT")
+    assert job["jobProcessDetails"]["numberOfQueuedThings"] == 3
+    assert job["timeoutConfig"] == {"inProgressTimeoutInMinutes": 30}
+    assert statuses(client, "rotate") == dict.fromkeys(
+        ["sensor-1", "sensor-2", "sensor-3"], "QUEUED"
+    )
+    assert json.loads(client.get_job_document(jobId="rotate")["document"])["url"] == (
+        "https://example.com/v2"
+    )
+    assert (
+        "${aws:iot:parameter:url}"
+        in client.get_job_document(jobId="rotate", beforeSubstitution=True)["document"]
+    )
+
+
+def test_a_device_runs_its_job_to_completion(
+    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(jobId="rotate", targets=[fleet["sensor-3"]], document=DOCUMENT)
+
+    pending = device.get_pending_job_executions(thingName="sensor-3")
+    started = device.start_next_pending_job_execution(
+        thingName="sensor-3", statusDetails={"step": "download"}
+    )["execution"]
+    updated = device.update_job_execution(
+        jobId="rotate",
+        thingName="sensor-3",
+        status="SUCCEEDED",
+        expectedVersion=started["versionNumber"],
+        includeJobExecutionState=True,
+    )
+
+    assert [job["jobId"] for job in pending["queuedJobs"]] == ["rotate"]
+    assert pending["inProgressJobs"] == []
+    assert (started["status"], started["statusDetails"]) == ("IN_PROGRESS", {"step": "download"})
+    assert json.loads(started["jobDocument"])["operation"] == "rotate-certificate"
+    assert updated["executionState"]["status"] == "SUCCEEDED"
+    assert client.describe_job(jobId="rotate")["job"]["status"] == "COMPLETED"
+    assert device.get_pending_job_executions(thingName="sensor-3")["queuedJobs"] == []
+    assert [c.service for c in iot_certs.calls if c.operation == "UpdateJobExecution"] == [
+        "iot-jobs-data"
+    ]
+
+
+def test_terminal_states_stay_terminal(client: Any, device: Any, fleet: dict[str, str]) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    device.update_job_execution(jobId="j", thingName="sensor-3", status="FAILED")
+
+    with pytest.raises(device.exceptions.InvalidStateTransitionException):
+        device.update_job_execution(jobId="j", thingName="sensor-3", status="IN_PROGRESS")
+    with pytest.raises(device.exceptions.InvalidRequestException, match="not CANCELED"):
+        device.update_job_execution(jobId="j", thingName="sensor-1", status="CANCELED")
+    with pytest.raises(client.exceptions.InvalidStateTransitionException):
+        client.cancel_job_execution(jobId="j", thingName="sensor-3")
+
+
+def test_a_stale_expected_version_is_refused(
+    client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    device.start_next_pending_job_execution(thingName="sensor-3")
+
+    with pytest.raises(device.exceptions.InvalidStateTransitionException, match="version"):
+        device.update_job_execution(
+            jobId="j", thingName="sensor-3", status="SUCCEEDED", expectedVersion=1
+        )
+    with pytest.raises(client.exceptions.VersionConflictException):
+        client.cancel_job_execution(jobId="j", thingName="sensor-3", force=True, expectedVersion=1)
+
+
+def test_cancel_job_leaves_in_progress_executions_unless_forced(
+    client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(jobId="j", targets=[fleet["fleet"]], document=DOCUMENT)
+    device.start_next_pending_job_execution(thingName="sensor-1")
+
+    client.cancel_job(jobId="j", reasonCode="BAD_BUILD", comment="rolled back")
+    gentle = statuses(client, "j")
+    client.cancel_job(jobId="j", force=True)
+    job = client.describe_job(jobId="j")["job"]
+
+    assert gentle == {"sensor-1": "IN_PROGRESS", "sensor-2": "CANCELED"}
+    assert statuses(client, "j") == {"sensor-1": "CANCELED", "sensor-2": "CANCELED"}
+    assert (job["status"], job["forceCanceled"], job["reasonCode"]) == (
+        "CANCELED",
+        True,
+        "BAD_BUILD",
+    )
+    execution = client.describe_job_execution(jobId="j", thingName="sensor-1")["execution"]
+    assert execution["forceCanceled"] is True
+
+
+def test_delete_job_in_progress_needs_force(client: Any, fleet: dict[str, str]) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+
+    with pytest.raises(client.exceptions.InvalidStateTransitionException) as raised:
+        client.delete_job(jobId="j")
+    client.delete_job(jobId="j", force=True)
+
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert client.list_jobs()["jobs"] == []
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_job(jobId="j")
+
+
+def test_a_continuous_job_picks_up_new_group_members(client: Any, fleet: dict[str, str]) -> None:
+    client.create_job(
+        jobId="always", targets=[fleet["fleet"]], document=DOCUMENT, targetSelection="CONTINUOUS"
+    )
+    client.create_job(jobId="once", targets=[fleet["fleet"]], document=DOCUMENT)
+
+    client.add_thing_to_thing_group(thingGroupName="fleet", thingName="sensor-3")
+
+    assert sorted(statuses(client, "always")) == ["sensor-1", "sensor-2", "sensor-3"]
+    assert sorted(statuses(client, "once")) == ["sensor-1", "sensor-2"]
+    listed = client.list_jobs(targetSelection="CONTINUOUS", thingGroupName="fleet")["jobs"]
+    assert [j["jobId"] for j in listed] == ["always"]
+
+
+def test_executions_for_a_thing_and_deleting_one(
+    client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    for job_id in ("first", "second"):
+        client.create_job(jobId=job_id, targets=[fleet["sensor-3"]], document=DOCUMENT)
+    device.update_job_execution(jobId="first", thingName="sensor-3", status="SUCCEEDED")
+
+    listed = client.list_job_executions_for_thing(thingName="sensor-3")["executionSummaries"]
+    queued = client.list_job_executions_for_thing(thingName="sensor-3", status="QUEUED")
+
+    assert [(s["jobId"], s["jobExecutionSummary"]["status"]) for s in listed] == [
+        ("first", "SUCCEEDED"),
+        ("second", "QUEUED"),
+    ]
+    assert [s["jobId"] for s in queued["executionSummaries"]] == ["second"]
+    with pytest.raises(client.exceptions.InvalidStateTransitionException):
+        client.delete_job_execution(jobId="second", thingName="sensor-3", executionNumber=1)
+    client.delete_job_execution(jobId="first", thingName="sensor-3", executionNumber=1)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_job_execution(jobId="first", thingName="sensor-3")
+
+
+def test_create_job_errors(client: Any, fleet: dict[str, str]) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
+        client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.create_job(
+            jobId="k", targets=[fleet["sensor-3"].replace("sensor-3", "ghost")], document="{}"
+        )
+    with pytest.raises(client.exceptions.InvalidRequestException, match="JSON object"):
+        client.create_job(jobId="k", targets=[fleet["sensor-3"]], document="[1, 2]")
+    with pytest.raises(client.exceptions.InvalidRequestException, match="document"):
+        client.create_job(jobId="k", targets=[fleet["sensor-3"]])
+
+
+def test_job_templates(client: Any, fleet: dict[str, str]) -> None:
+    client.create_job(jobId="model", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    template = client.create_job_template(
+        jobTemplateId="rotation",
+        jobArn=client.describe_job(jobId="model")["job"]["jobArn"],
+        description="certificate rotation",
+    )
+    client.create_job(
+        jobId="from-template",
+        targets=[fleet["sensor-1"]],
+        jobTemplateArn=template["jobTemplateArn"],
+    )
+
+    described = client.describe_job_template(jobTemplateId="rotation")
+    listed = client.list_job_templates()["jobTemplates"]
+
+    assert template["jobTemplateArn"].endswith(":jobtemplate/rotation")
+    assert described["document"] == DOCUMENT
+    assert [t["jobTemplateId"] for t in listed] == ["rotation"]
+    assert (
+        client.get_job_document(jobId="from-template", beforeSubstitution=True)["document"]
+        == DOCUMENT
+    )
+    with pytest.raises(client.exceptions.ConflictException):
+        client.create_job_template(jobTemplateId="rotation", document="{}", description="again")
+    client.delete_job_template(jobTemplateId="rotation")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_job_template(jobTemplateId="rotation")
+
+
+def test_the_controller_inspects_and_advances_executions(
+    iot_certs: IotCerts, client: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+
+    iot_certs.service().job_executions.report("j", "sensor-3", "SUCCEEDED")
+
+    [job] = iot_certs.jobs
+    assert (job.status, job.executions["sensor-3"][-1].status) == ("COMPLETED", "SUCCEEDED")
+    assert (
+        client.describe_job(jobId="j")["job"]["jobProcessDetails"]["numberOfSucceededThings"] == 1
+    )
+
+
+def test_the_loopback_endpoint_tells_the_jobs_data_plane_by_its_signature(
+    iot_certs: IotCerts, client: Any, fleet: dict[str, str]
+) -> None:
+    """GET /things/NAME/jobs is ListJobExecutionsForThing on the control plane and
+    GetPendingJobExecutions on the jobs data plane: the signature's scope decides, as for a
+    subprocess pointed at the endpoint by AWS_ENDPOINT_URL_IOT_JOBS_DATA."""
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    url = f"{iot_certs.endpoint_url}/things/sensor-3/jobs"
+
+    answers = {}
+    for service in ("iot", "iot-jobs-data"):
+        request = urllib.request.Request(url, headers=signed_headers("GET", url, service=service))
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answers[service] = json.loads(response.read())
+
+    assert [s["jobId"] for s in answers["iot"]["executionSummaries"]] == ["j"]
+    assert [job["jobId"] for job in answers["iot-jobs-data"]["queuedJobs"]] == ["j"]
+    assert iot_certs.subprocess_env({})["AWS_ENDPOINT_URL_IOT_JOBS_DATA"] == iot_certs.endpoint_url
