@@ -27,6 +27,7 @@ from ._resources import (
     Thing,
     ThingGroup,
     ThingType,
+    TopicRule,
 )
 
 
@@ -67,6 +68,7 @@ class RegionState:
     domain_configurations: dict[str, DomainConfiguration] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     job_templates: dict[str, JobTemplate] = field(default_factory=dict)
+    topic_rules: dict[str, TopicRule] = field(default_factory=dict)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

@@ -97,31 +97,21 @@ def test_the_public_names() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::pytest_iotcerts.IotCertsWarning")  # not emulated yet
-@pytest.mark.parametrize(
-    ("operation", "member", "payload"),
-    [
-        (
-            "create_topic_rule",
-            "topicRulePayload",
-            {"sql": "SELECT * FROM 'devices/+/telemetry'", "actions": []},
-        ),
-        (
-            "set_logging_options",
-            "loggingOptionsPayload",
-            {"roleArn": "arn:aws:iam::123456789012:role/iot-logging", "logLevel": "INFO"},
-        ),
-    ],
-)
-def test_a_payload_member_is_the_whole_body(
-    iot_certs: IotCerts, client: Any, operation: str, member: str, payload: dict[str, Any]
-) -> None:
-    arguments = {"ruleName": "telemetry"} if operation == "create_topic_rule" else {}
+def test_a_payload_member_is_the_whole_body(iot_certs: IotCerts, client: Any) -> None:
+    payload = {"roleArn": "arn:aws:iam::123456789012:role/iot-logging", "logLevel": "INFO"}
 
     with pytest.raises(client.exceptions.ClientError) as raised:
-        getattr(client, operation)(**arguments, **{member: payload})
+        client.set_logging_options(loggingOptionsPayload=payload)
+    client.create_topic_rule(
+        ruleName="telemetry",
+        topicRulePayload={"sql": "SELECT * FROM 'devices/+/telemetry'", "actions": []},
+    )
 
     assert raised.value.response["Error"]["Code"] == "NotImplementedException"
-    assert iot_certs.calls[-1].params[member] == payload
+    assert iot_certs.calls[0].params["loggingOptionsPayload"] == payload
+    assert iot_certs.calls[1].params["topicRulePayload"]["sql"] == (
+        "SELECT * FROM 'devices/+/telemetry'"
+    )
 
 
 def test_a_missing_payload_is_the_modeled_validation_error(iot_certs: IotCerts) -> None:

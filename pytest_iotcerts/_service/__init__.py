@@ -21,6 +21,7 @@ from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
 from .policies import Policies
 from .registration import CACertificates, Registration
+from .rules import TopicRules
 from .security import Authorizers, RoleAliases
 from .tags import Tags
 from .thing_types import ThingTypes
@@ -105,6 +106,10 @@ class IotService:
     @cached_property
     def job_templates(self) -> JobTemplates:
         return JobTemplates(self.scope)
+
+    @cached_property
+    def topic_rules(self) -> TopicRules:
+        return TopicRules(self.scope)
 
     @cached_property
     def tags(self) -> Tags:

@@ -27,6 +27,7 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "domainconfiguration": lambda state, name: name.split("/")[0] in state.domain_configurations,
     "job": lambda state, name: name in state.jobs,
     "jobtemplate": lambda state, name: name in state.job_templates,
+    "rule": lambda state, name: name in state.topic_rules,
 }
 
 

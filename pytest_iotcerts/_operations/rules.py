@@ -1,0 +1,87 @@
+"""Wire adapters for topic rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .._resources import TopicRule
+from .._service import IotService
+from ._common import operation, page
+
+
+def _rule_shape(rule: TopicRule) -> dict[str, Any]:
+    payload = rule.payload
+    return {
+        "ruleName": rule.name,
+        "sql": payload["sql"],
+        "description": payload.get("description"),
+        "createdAt": rule.created_at,
+        "actions": payload.get("actions", []),
+        "ruleDisabled": rule.disabled,
+        "awsIotSqlVersion": payload.get("awsIotSqlVersion", "2015-10-08"),
+        "errorAction": payload.get("errorAction"),
+    }
+
+
+@operation("CreateTopicRule")
+def create_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    rule = service.topic_rules.create(params["ruleName"], params["topicRulePayload"])
+    if params.get("tags"):  # a URL-encoded query string in the x-amz-tagging header
+        service.tags.tag(rule.arn, dict(parse_qsl(params["tags"], keep_blank_values=True)))
+    return {}
+
+
+@operation("GetTopicRule")
+def get_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    rule = service.topic_rules.get(params["ruleName"])
+    return {"ruleArn": rule.arn, "rule": _rule_shape(rule)}
+
+
+@operation("ReplaceTopicRule")
+def replace_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.topic_rules.replace(params["ruleName"], params["topicRulePayload"])
+    return {}
+
+
+@operation("DeleteTopicRule")
+def delete_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.topic_rules.delete(params["ruleName"])
+    return {}
+
+
+@operation("EnableTopicRule")
+def enable_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.topic_rules.set_disabled(params["ruleName"], False)
+    return {}
+
+
+@operation("DisableTopicRule")
+def disable_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.topic_rules.set_disabled(params["ruleName"], True)
+    return {}
+
+
+@operation("ListTopicRules")
+def list_topic_rules(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    rules = service.topic_rules.select(
+        topic=params.get("topic"), disabled=params.get("ruleDisabled")
+    )
+    chosen, token = page(
+        rules,
+        key=lambda rule: rule.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
+    items = [
+        {
+            "ruleArn": rule.arn,
+            "ruleName": rule.name,
+            "topicPattern": rule.topic_pattern,
+            "createdAt": rule.created_at,
+            "ruleDisabled": rule.disabled,
+        }
+        for rule in chosen
+    ]
+    return {"rules": items, "nextToken": token}

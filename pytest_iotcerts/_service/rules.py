@@ -1,0 +1,89 @@
+"""Topic rules: SQL checked by a real parser, enabled or disabled, listed by topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import ServiceError, invalid_request
+from .._iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
+from .._resources import TopicRule
+from ._scope import Scope
+
+
+def _missing(name: str) -> ServiceError:
+    # AWS answers a rule that does not exist as one the caller may not see.
+    return ServiceError("UnauthorizedException", f"The rule {name} does not exist.")
+
+
+def _checked(payload: dict[str, Any]) -> str:
+    version = payload.get("awsIotSqlVersion")
+    if version is not None and version not in SQL_VERSIONS:
+        raise invalid_request(
+            f"awsIotSqlVersion {version} is not one of {', '.join(SQL_VERSIONS)}."
+        )
+    return topic_pattern(str(payload["sql"]))
+
+
+class TopicRules:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def create(self, name: str, payload: dict[str, Any]) -> TopicRule:
+        pattern = _checked(payload)  # the parser runs outside the lock
+        state = self._scope.state
+        with self._scope.store.lock:
+            if name in state.topic_rules:
+                raise ServiceError(
+                    "ResourceAlreadyExistsException",
+                    f"The rule {name} already exists.",
+                    resourceId=name,
+                    resourceArn=state.topic_rules[name].arn,
+                )
+            rule = state.topic_rules[name] = TopicRule(
+                name,
+                account_id=self._scope.account_id,
+                region=self._scope.region,
+                links=state.links,
+                payload=payload,
+                topic_pattern=pattern,
+            )
+            return rule
+
+    def get(self, name: str) -> TopicRule:
+        with self._scope.store.lock:
+            rule = self._scope.state.topic_rules.get(name)
+            if rule is None:
+                raise _missing(name)
+            return rule
+
+    def replace(self, name: str, payload: dict[str, Any]) -> TopicRule:
+        pattern = _checked(payload)
+        with self._scope.store.lock:
+            rule = self.get(name)
+            rule.payload, rule.topic_pattern = dict(payload), pattern
+            return rule
+
+    def set_disabled(self, name: str, disabled: bool) -> TopicRule:
+        with self._scope.store.lock:
+            rule = self.get(name)
+            rule.payload["ruleDisabled"] = disabled
+            return rule
+
+    def delete(self, name: str) -> None:
+        state = self._scope.state
+        with self._scope.store.lock:
+            rule = self.get(name)
+            state.tags.pop(rule.arn, None)
+            del state.topic_rules[name]
+
+    def select(self, *, topic: str | None = None, disabled: bool | None = None) -> list[TopicRule]:
+        """Rules selecting from exactly ``topic`` (as ListTopicRules filters), enabled or not."""
+        if topic is not None:
+            check_topic_filter(topic)
+        with self._scope.store.lock:
+            rules = list(self._scope.state.topic_rules.values())
+        return [
+            rule
+            for rule in rules
+            if topic in (None, rule.topic_pattern) and disabled in (None, rule.disabled)
+        ]
