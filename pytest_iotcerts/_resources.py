@@ -294,9 +294,18 @@ class ThingGroup(_Group):
     _arn_kind = "thinggroup"
     _members = "group_things"
 
-    def __init__(self, name: str, *, parent_name: str | None = None, **details: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        parent_name: str | None = None,
+        query: dict[str, str] | None = None,
+        **details: Any,
+    ) -> None:
         super().__init__(name, **details)
         self.parent_name = parent_name
+        # A dynamic group's indexName, queryString and queryVersion; None for a static group.
+        self.query = query
 
 
 class BillingGroup(_Group):

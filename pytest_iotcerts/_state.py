@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._links import Links
 from ._resources import (
@@ -69,6 +69,13 @@ class RegionState:
     jobs: dict[str, Job] = field(default_factory=dict)
     job_templates: dict[str, JobTemplate] = field(default_factory=dict)
     topic_rules: dict[str, TopicRule] = field(default_factory=dict)
+    # UpdateIndexingConfiguration's two members, as last set (indexing is off until then)
+    indexing: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "thingIndexingConfiguration": {"thingIndexingMode": "OFF"},
+            "thingGroupIndexingConfiguration": {"thingGroupIndexingMode": "OFF"},
+        }
+    )
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

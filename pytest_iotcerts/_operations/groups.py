@@ -65,6 +65,7 @@ def describe_thing_group(service: IotService, params: dict[str, Any]) -> Mapping
                 "rootToParentThingGroups": [_name_and_arn(g) for g in ancestors],
                 "creationDate": group.creation_date,
             },
+            **({} if group.query is None else {**group.query, "status": "ACTIVE"}),
         }
 
 

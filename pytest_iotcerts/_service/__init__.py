@@ -17,6 +17,7 @@ from .certificates import Certificates
 from .domains import DomainConfigurations
 from .endpoints import Endpoints
 from .groups import BillingGroups, ThingGroups
+from .indexing import Indexing
 from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
 from .policies import Policies
@@ -110,6 +111,10 @@ class IotService:
     @cached_property
     def topic_rules(self) -> TopicRules:
         return TopicRules(self.scope)
+
+    @cached_property
+    def indexing(self) -> Indexing:
+        return Indexing(self.scope)
 
     @cached_property
     def tags(self) -> Tags:

@@ -7,6 +7,7 @@ from typing import Any
 from .._errors import ServiceError, invalid_request
 from .._resources import BillingGroup, ThingGroup
 from ._scope import Scope
+from .indexing import Indexing
 
 # AWS IoT's documented limits.
 MAX_HIERARCHY_DEPTH = 7
@@ -56,6 +57,8 @@ class ThingGroups:
                     resourceArn=existing.arn,
                 )
             if parent_name is not None:
+                if self._scope.thing_group(parent_name).query is not None:
+                    raise invalid_request("A dynamic thing group cannot be a parent.")
                 depth = len(self.ancestors(parent_name)) + 2
                 if depth > MAX_HIERARCHY_DEPTH:
                     raise invalid_request(
@@ -75,6 +78,71 @@ class ThingGroups:
     def get(self, name: str) -> ThingGroup:
         with self._scope.store.lock:
             return self._scope.thing_group(name)
+
+    def create_dynamic(
+        self, name: str, query: dict[str, str], properties: dict[str, Any] | None = None
+    ) -> ThingGroup:
+        """A group whose members are the things a fleet indexing query matches, now."""
+        Indexing(self._scope).check_query(query)
+        state = self._scope.state
+        with self._scope.store.lock:
+            if name in state.thing_groups:
+                existing = state.thing_groups[name]
+                raise ServiceError(
+                    "ResourceAlreadyExistsException",
+                    f"The thing group {name} already exists.",
+                    resourceId=existing.group_id,
+                    resourceArn=existing.arn,
+                )
+            group = state.thing_groups[name] = ThingGroup(
+                name,
+                account_id=self._scope.account_id,
+                region=self._scope.region,
+                links=state.links,
+                properties=_merged_properties({}, dict(properties or {})),
+                query={"indexName": "AWS_Things", "queryVersion": "2017-09-30", **query},
+            )
+            return group
+
+    def update_dynamic(
+        self,
+        name: str,
+        properties: dict[str, Any],
+        query: dict[str, str],
+        *,
+        expected_version: int | None = None,
+    ) -> int:
+        with self._scope.store.lock:
+            group = self._dynamic(name)
+            _check_version("thing group", name, group.version, expected_version)
+            if query:
+                new_query = {**(group.query or {}), **query}
+                Indexing(self._scope).check_query(new_query)
+                group.query = new_query
+            group.properties = _merged_properties(group.properties, properties)
+            group.version += 1
+            return group.version
+
+    def delete_dynamic(self, name: str, *, expected_version: int | None = None) -> None:
+        with self._scope.store.lock:
+            if name in self._scope.state.thing_groups:
+                self._dynamic(name)
+            self.delete(name, expected_version=expected_version)
+
+    def _dynamic(self, name: str) -> ThingGroup:
+        group = self._scope.thing_group(name)
+        if group.query is None:
+            raise invalid_request(f"The thing group {name} is static, not dynamic.")
+        return group
+
+    def _static(self, name: str) -> ThingGroup:
+        group = self._scope.thing_group(name)
+        if group.query is not None:
+            raise invalid_request(
+                f"The thing group {name} is dynamic: its members are the things its query "
+                "matches, and cannot be added or removed."
+            )
+        return group
 
     def ancestors(self, name: str) -> list[ThingGroup]:
         """The groups above ``name``, the root first."""
@@ -142,7 +210,7 @@ class ThingGroups:
         """A thing is in at most ten groups, and in one group of a hierarchy."""
         relation = self._scope.links.group_things
         with self._scope.store.lock:
-            group = self._scope.thing_group(name)
+            group = self._static(name)
             self._scope.thing(thing_name)
             if relation.get(name, thing_name) is not None:
                 return
@@ -171,14 +239,16 @@ class ThingGroups:
 
     def remove_thing(self, name: str, thing_name: str) -> None:
         with self._scope.store.lock:
-            self._scope.thing_group(name)
+            self._static(name)
             self._scope.thing(thing_name)
             self._scope.links.group_things.unlink(name, thing_name)
 
     def things_in(self, name: str, *, recursive: bool = False) -> list[str]:
         """Things in the group (and its descendants, if ``recursive``), in the order added."""
         with self._scope.store.lock:
-            self._scope.thing_group(name)
+            group = self._scope.thing_group(name)
+            if group.query is not None:
+                return Indexing(self._scope).matching_things(group.query)
             groups = [name] + [g.name for g in self.descendants(name)] * recursive
             links = [
                 link for group in groups for link in self._scope.links.group_things.of_left(group)

@@ -1,0 +1,112 @@
+"""Wire adapters for fleet indexing and dynamic thing groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._resources import Thing, ThingGroup
+from .._service import IotService
+from .._service.indexing import GROUPS_INDEX, THINGS_INDEX
+from ._common import operation, page
+from .tags import tag_on_create
+
+QUERY_MEMBERS = ("indexName", "queryString", "queryVersion")
+
+
+def _query(params: Mapping[str, Any]) -> dict[str, str]:
+    return {name: params[name] for name in QUERY_MEMBERS if params.get(name) is not None}
+
+
+@operation("UpdateIndexingConfiguration")
+def update_indexing_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    members = ("thingIndexingConfiguration", "thingGroupIndexingConfiguration")
+    service.indexing.configure({name: params[name] for name in members if name in params})
+    return {}
+
+
+@operation("GetIndexingConfiguration")
+def get_indexing_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    return service.indexing.configuration()
+
+
+@operation("DescribeIndex")
+def describe_index(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    name = params["indexName"]
+    service.indexing.check_index(name)
+    return {"indexName": name, "indexStatus": "ACTIVE", "schema": service.indexing.indices()[name]}
+
+
+@operation("ListIndices")
+def list_indices(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    return {"indexNames": list(service.indexing.indices())}
+
+
+def _thing_document(thing: Thing) -> dict[str, Any]:
+    return {
+        "thingName": thing.name,
+        "thingId": thing.thing_id,
+        "thingTypeName": thing.thing_type_name,
+        "thingGroupNames": thing.thing_groups,
+        "attributes": dict(thing.attributes),
+        "connectivity": {"connected": False},
+    }
+
+
+def _group_document(group: ThingGroup) -> dict[str, Any]:
+    attributes = (group.properties.get("attributePayload") or {}).get("attributes") or {}
+    return {
+        "thingGroupName": group.name,
+        "thingGroupId": group.group_id,
+        "thingGroupDescription": group.properties.get("thingGroupDescription"),
+        "attributes": dict(attributes),
+        "parentGroupNames": [group.parent_name] if group.parent_name else [],
+    }
+
+
+@operation("SearchIndex")
+def search_index(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    index = params.get("indexName") or THINGS_INDEX
+    found: list[Any] = list(service.indexing.search(params["queryString"], index))
+    chosen, token = page(
+        found,
+        key=lambda item: item.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
+    if index == GROUPS_INDEX:
+        return {"thingGroups": [_group_document(g) for g in chosen], "nextToken": token}
+    return {"things": [_thing_document(t) for t in chosen], "nextToken": token}
+
+
+@operation("CreateDynamicThingGroup")
+def create_dynamic_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    group = service.thing_groups.create_dynamic(
+        params["thingGroupName"], _query(params), params.get("thingGroupProperties")
+    )
+    tag_on_create(service, group.arn, params)
+    return {
+        "thingGroupName": group.name,
+        "thingGroupArn": group.arn,
+        "thingGroupId": group.group_id,
+        **(group.query or {}),
+    }
+
+
+@operation("UpdateDynamicThingGroup")
+def update_dynamic_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    version = service.thing_groups.update_dynamic(
+        params["thingGroupName"],
+        params["thingGroupProperties"],
+        _query(params),
+        expected_version=params.get("expectedVersion"),
+    )
+    return {"version": version}
+
+
+@operation("DeleteDynamicThingGroup")
+def delete_dynamic_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.thing_groups.delete_dynamic(
+        params["thingGroupName"], expected_version=params.get("expectedVersion")
+    )
+    return {}
