@@ -165,7 +165,7 @@ class IotModel:
                     # The body is this member (a structure in every IoT operation that has one).
                     if body:
                         params[name] = _from_json(member, body, name)
-                elif wire_name in body:
+                elif body.get(wire_name) is not None:  # JSON null is an absent member
                     params[name] = _from_json(member, body[wire_name], name)
         _validate(shape, params, "")
         return params
@@ -286,7 +286,7 @@ def _from_json(shape: Shape, value: Any, where: str) -> Any:
         result: dict[str, Any] = {}
         for name, member in shape.members.items():
             wire_name = member.serialization.get("name", name)
-            if wire_name in value:
+            if value.get(wire_name) is not None:  # JSON null is an absent member
                 result[name] = _from_json(member, value[wire_name], f"{where}.{name}")
         return result
     if kind == "list":
