@@ -1,6 +1,6 @@
-"""Seeding: state that exists before the code under test runs, made through the same service
-layer the API calls reach, so the same rules apply (a rule broken raises its ServiceError). No
-call is recorded and no fault fires."""
+"""Seeding: state that exists before the code under test runs (or that a device would change
+meanwhile), made through the same service layer the API calls reach, so the same rules apply (a
+rule broken raises its ServiceError). No call is recorded and no fault fires."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 
 from . import _crypto
-from ._resources import CACertificate, Certificate, Policy, Thing
+from ._resources import CACertificate, Certificate, JobExecution, Policy, Thing
 from ._service import IotService
 
 SEEDABLE_STATUSES = ("ACTIVE", "INACTIVE", "REVOKED", "PENDING_ACTIVATION")
@@ -116,6 +116,21 @@ class Seeding:
         for target in targets:
             policies.attach(name, _principal(target))
         return policy
+
+    def report_job_execution(
+        self,
+        job_id: str,
+        thing_name: str,
+        status: str,
+        *,
+        details: dict[str, str] | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> JobExecution:
+        """Move a job execution on as the thing's job agent would (UpdateJobExecution):
+        IN_PROGRESS, SUCCEEDED, FAILED or REJECTED; the job completes as on AWS."""
+        executions = self.service(account_id, region).job_executions
+        return executions.report(job_id, thing_name, status, details=details)
 
 
 def _check_status(status: str) -> None:

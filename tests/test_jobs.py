@@ -242,10 +242,11 @@ def test_the_controller_inspects_and_advances_executions(
 ) -> None:
     client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
 
-    iot_certs.service().job_executions.report("j", "sensor-3", "SUCCEEDED")
+    iot_certs.report_job_execution("j", "sensor-3", "SUCCEEDED", details={"took": "2s"})
 
     [job] = iot_certs.jobs
     assert (job.status, job.executions["sensor-3"][-1].status) == ("COMPLETED", "SUCCEEDED")
+    assert job.executions["sensor-3"][-1].status_details == {"took": "2s"}
     assert (
         client.describe_job(jobId="j")["job"]["jobProcessDetails"]["numberOfSucceededThings"] == 1
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from .._resources import Thing, ThingGroup
 from .._service import IotService
@@ -12,6 +12,7 @@ from ._common import operation, page
 from .tags import tag_on_create
 
 QUERY_MEMBERS = ("indexName", "queryString", "queryVersion")
+T = TypeVar("T", Thing, ThingGroup)
 
 
 def _query(params: Mapping[str, Any]) -> dict[str, str]:
@@ -67,16 +68,40 @@ def _group_document(group: ThingGroup) -> dict[str, Any]:
 @operation("SearchIndex")
 def search_index(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     index = params.get("indexName") or THINGS_INDEX
-    found: list[Any] = list(service.indexing.search(params["queryString"], index))
-    chosen, token = page(
-        found,
+    if index == GROUPS_INDEX:
+        groups, token = _paged(service.indexing.search_groups(params["queryString"]), params)
+        return {"thingGroups": [_group_document(g) for g in groups], "nextToken": token}
+    service.indexing.check_index(index)
+    things, token = _paged(service.indexing.search_things(params["queryString"]), params)
+    return {"things": [_thing_document(t) for t in things], "nextToken": token}
+
+
+def _paged(items: list[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:
+    return page(
+        items,
         key=lambda item: item.sequence,
         marker=params.get("nextToken"),
         size=params.get("maxResults"),
     )
-    if index == GROUPS_INDEX:
-        return {"thingGroups": [_group_document(g) for g in chosen], "nextToken": token}
-    return {"things": [_thing_document(t) for t in chosen], "nextToken": token}
+
+
+@operation("GetCardinality")
+def get_cardinality(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    index = params.get("indexName") or THINGS_INDEX
+    field = params.get("aggregationField") or (
+        "thingGroupName" if index == GROUPS_INDEX else "thingName"
+    )
+    values = service.indexing.field_values(params["queryString"], field, index)
+    return {"cardinality": len({str(value) for value in values})}
+
+
+@operation("GetStatistics")
+def get_statistics(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    index = params.get("indexName") or THINGS_INDEX
+    statistics = service.indexing.statistics(
+        params["queryString"], params.get("aggregationField"), index
+    )
+    return {"statistics": statistics}
 
 
 @operation("CreateDynamicThingGroup")

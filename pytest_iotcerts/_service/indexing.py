@@ -47,20 +47,62 @@ class Indexing:
                 "(UpdateIndexingConfiguration)."
             )
 
-    def search(self, query: str, index: str = THINGS_INDEX) -> list[Thing] | list[ThingGroup]:
-        self.check_index(index)
+    def search_things(self, query: str) -> list[Thing]:
+        self.check_index(THINGS_INDEX)
         matches = compile_query(query)
         with self._scope.store.lock:
-            if index == GROUPS_INDEX:
-                groups = list(self._scope.state.thing_groups.values())
-                return [g for g in groups if matches(self.group_document(g))]
             things = list(self._scope.state.things.values())
-            return [t for t in things if matches(self.thing_document(t))]
+        return [thing for thing in things if matches(self.thing_document(thing))]
+
+    def search_groups(self, query: str) -> list[ThingGroup]:
+        self.check_index(GROUPS_INDEX)
+        matches = compile_query(query)
+        with self._scope.store.lock:
+            groups = list(self._scope.state.thing_groups.values())
+        return [group for group in groups if matches(self.group_document(group))]
+
+    def documents(self, query: str, index: str = THINGS_INDEX) -> list[Document]:
+        """The index documents the query matches."""
+        if index == GROUPS_INDEX:
+            return [self.group_document(group) for group in self.search_groups(query)]
+        self.check_index(index)
+        return [self.thing_document(thing) for thing in self.search_things(query)]
+
+    def field_values(self, query: str, field: str, index: str = THINGS_INDEX) -> list[Any]:
+        """The values of ``field`` in the documents the query matches (absent ones left out)."""
+        values = [document.get(field) for document in self.documents(query, index)]
+        flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+        return [value for value in flat if value is not None]
+
+    def statistics(self, query: str, field: str | None, index: str) -> dict[str, float | int]:
+        """GetStatistics: the count of matches, and for a numeric field its statistics."""
+        if field is None:
+            return {"count": len(self.documents(query, index))}
+        try:
+            numbers = [float(value) for value in self.field_values(query, field, index)]
+        except ValueError:
+            raise ServiceError(
+                "InvalidAggregationException", f"The field {field} does not hold numbers."
+            ) from None
+        if not numbers:
+            return {"count": 0}
+        total, squares = sum(numbers), sum(n * n for n in numbers)
+        average = total / len(numbers)
+        variance = squares / len(numbers) - average * average
+        return {
+            "count": len(numbers),
+            "average": average,
+            "sum": total,
+            "minimum": min(numbers),
+            "maximum": max(numbers),
+            "sumOfSquares": squares,
+            "variance": variance,
+            "stdDeviation": max(variance, 0.0) ** 0.5,
+        }
 
     def matching_things(self, query: dict[str, str]) -> list[str]:
         """A dynamic group's members: the things its query matches now."""
-        found = self.search(query["queryString"], query.get("indexName", THINGS_INDEX))
-        return [thing.name for thing in found]
+        return [thing.name for thing in self.search_things(query["queryString"])]
 
     @staticmethod
     def thing_document(thing: Thing) -> Document:
