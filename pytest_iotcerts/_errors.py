@@ -35,3 +35,10 @@ class IotCertsWarning(UserWarning):
     """Something a test should know about its IoT calls that did not fail it: an operation not
     emulated yet, a counted fault rule that never fired, an internal error of pytest-iotcerts.
     Make them errors with ``-W error::pytest_iotcerts.IotCertsWarning``."""
+
+
+def already_exists(message: str, resource_id: str, arn: str) -> ServiceError:
+    """ResourceAlreadyExistsException, naming the resource that is in the way."""
+    return ServiceError(
+        "ResourceAlreadyExistsException", message, resourceId=resource_id, resourceArn=arn
+    )

@@ -67,6 +67,19 @@ def page(
     return chosen, next_marker
 
 
+def page_by_position(items: Sequence[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:
+    """One page (``nextToken``/``maxResults``) of items in the order given, for lists whose
+    items carry no creation order of their own (names, executions)."""
+    numbered = list(enumerate(items))
+    chosen, token = page(
+        numbered,
+        key=lambda item: item[0],
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
+    return [item for _, item in chosen], token
+
+
 def _encode_marker(position: int) -> str:
     return base64.b64encode(f"iotcerts:{position}".encode()).decode()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._resources import ThingGroup
 from .._service import IotService
-from ._common import operation, page
+from ._common import operation, page_by_position
 from .tags import tag_on_create
 
 
@@ -17,17 +17,6 @@ def _named(params: Mapping[str, Any], kind: str) -> str:
     if name is None and params.get(f"{kind}Arn"):
         name = str(params[f"{kind}Arn"]).rsplit("/", 1)[-1]
     return str(name or "")
-
-
-def _paged(items: list[Any], params: Mapping[str, Any]) -> tuple[list[Any], str | None]:
-    numbered = list(enumerate(items))
-    chosen, token = page(
-        numbered,
-        key=lambda item: item[0],
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
-    return [item for _, item in chosen], token
 
 
 def _name_and_arn(group: ThingGroup) -> dict[str, str]:
@@ -94,7 +83,7 @@ def list_thing_groups(service: IotService, params: dict[str, Any]) -> Mapping[st
         prefix=params.get("namePrefixFilter"),
         recursive=bool(params.get("recursive")),
     )
-    chosen, token = _paged(groups, params)
+    chosen, token = page_by_position(groups, params)
     return {"thingGroups": [_name_and_arn(g) for g in chosen], "nextToken": token}
 
 
@@ -115,13 +104,13 @@ def list_things_in_thing_group(service: IotService, params: dict[str, Any]) -> M
     things = service.thing_groups.things_in(
         params["thingGroupName"], recursive=bool(params.get("recursive"))
     )
-    chosen, token = _paged(things, params)
+    chosen, token = page_by_position(things, params)
     return {"things": chosen, "nextToken": token}
 
 
 @operation("ListThingGroupsForThing")
 def list_thing_groups_for_thing(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = _paged(service.thing_groups.of_thing(params["thingName"]), params)
+    chosen, token = page_by_position(service.thing_groups.of_thing(params["thingName"]), params)
     return {"thingGroups": [_name_and_arn(g) for g in chosen], "nextToken": token}
 
 
@@ -181,7 +170,9 @@ def delete_billing_group(service: IotService, params: dict[str, Any]) -> Mapping
 
 @operation("ListBillingGroups")
 def list_billing_groups(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = _paged(service.billing_groups.select(params.get("namePrefixFilter")), params)
+    chosen, token = page_by_position(
+        service.billing_groups.select(params.get("namePrefixFilter")), params
+    )
     groups = [{"groupName": g.name, "groupArn": g.arn} for g in chosen]
     return {"billingGroups": groups, "nextToken": token}
 
@@ -202,5 +193,7 @@ def remove_thing_from_billing_group(
 
 @operation("ListThingsInBillingGroup")
 def list_things_in_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = _paged(service.billing_groups.things_in(params["billingGroupName"]), params)
+    chosen, token = page_by_position(
+        service.billing_groups.things_in(params["billingGroupName"]), params
+    )
     return {"things": chosen, "nextToken": token}

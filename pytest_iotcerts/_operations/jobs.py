@@ -7,7 +7,7 @@ from typing import Any
 
 from .._resources import Job, JobExecution
 from .._service import IotService
-from ._common import operation, page
+from ._common import operation, page_by_position
 from .tags import tag_on_create
 
 JOB_SETTINGS = (
@@ -45,17 +45,6 @@ _NOT_IN_JOB_SHAPE = ("document", "documentSource")
 
 def chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: params[name] for name in names if params.get(name) is not None}
-
-
-def _paged(items: list[Any], params: Mapping[str, Any]) -> tuple[list[Any], str | None]:
-    numbered = list(enumerate(items))
-    picked, token = page(
-        numbered,
-        key=lambda item: item[0],
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
-    return [item for _, item in picked], token
 
 
 def _process_details(job: Job) -> dict[str, Any]:
@@ -141,7 +130,7 @@ def list_jobs(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
         target_selection=params.get("targetSelection"),
         thing_group=params.get("thingGroupName"),
     )
-    picked, token = _paged(jobs, params)
+    picked, token = page_by_position(jobs, params)
     summaries = [
         {
             "jobArn": job.arn,
@@ -202,7 +191,7 @@ def describe_job_execution(service: IotService, params: dict[str, Any]) -> Mappi
 @operation("ListJobExecutionsForJob")
 def list_job_executions_for_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     runs = service.job_executions.of_job(params["jobId"], params.get("status"))
-    picked, token = _paged(runs, params)
+    picked, token = page_by_position(runs, params)
     summaries = [
         {"thingArn": run.thing_arn, "jobExecutionSummary": _summary(run)} for run in picked
     ]
@@ -214,7 +203,7 @@ def list_job_executions_for_thing(service: IotService, params: dict[str, Any]) -
     runs = service.job_executions.of_thing(
         params["thingName"], status=params.get("status"), job_id=params.get("jobId")
     )
-    picked, token = _paged(runs, params)
+    picked, token = page_by_position(runs, params)
     summaries = [{"jobId": run.job_id, "jobExecutionSummary": _summary(run)} for run in picked]
     return {"executionSummaries": summaries, "nextToken": token}
 
@@ -264,7 +253,7 @@ def describe_job_template(service: IotService, params: dict[str, Any]) -> Mappin
 
 @operation("ListJobTemplates")
 def list_job_templates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    picked, token = _paged(service.job_templates.select(), params)
+    picked, token = page_by_position(service.job_templates.select(), params)
     summaries = [
         {
             "jobTemplateArn": t.arn,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._service import IotService
-from ._common import operation, page
+from ._common import operation, page_by_position
 
 
 def _as_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
@@ -34,8 +34,5 @@ def untag_resource(service: IotService, params: dict[str, Any]) -> Mapping[str, 
 @operation("ListTagsForResource")
 def list_tags_for_resource(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     tags = sorted(service.tags.of(params["resourceArn"]).items())
-    numbered = list(enumerate(tags))
-    chosen, token = page(
-        numbered, key=lambda item: item[0], marker=params.get("nextToken"), size=None
-    )
-    return {"tags": [{"Key": k, "Value": v} for _, (k, v) in chosen], "nextToken": token}
+    chosen, token = page_by_position(tags, {"nextToken": params.get("nextToken")})
+    return {"tags": [{"Key": k, "Value": v} for k, v in chosen], "nextToken": token}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._clock import timestamp
-from .._errors import ServiceError, invalid_request, not_found
+from .._errors import already_exists, invalid_request, not_found
 from .._resources import DomainConfiguration
 from ._scope import Scope
 from .endpoints import Endpoints
@@ -32,11 +32,10 @@ class DomainConfigurations:
         with self._scope.store.lock:
             existing = state.domain_configurations.get(name)
             if existing is not None:
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The domain configuration {name} already exists.",
-                    resourceId=name,
-                    resourceArn=existing.arn,
+                    name,
+                    existing.arn,
                 )
             configuration = state.domain_configurations[name] = DomainConfiguration(
                 name,

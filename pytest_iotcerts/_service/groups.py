@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ServiceError, invalid_request
+from .._errors import ServiceError, already_exists, invalid_request
 from .._resources import BillingGroup, ThingGroup
 from ._scope import Scope
 from .indexing import Indexing
@@ -50,11 +50,10 @@ class ThingGroups:
             if existing is not None:
                 if (existing.parent_name, existing.properties) == (parent_name, properties):
                     return existing
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The thing group {name} already exists with a different configuration.",
-                    resourceId=existing.group_id,
-                    resourceArn=existing.arn,
+                    existing.group_id,
+                    existing.arn,
                 )
             if parent_name is not None:
                 if self._scope.thing_group(parent_name).query is not None:
@@ -88,11 +87,10 @@ class ThingGroups:
         with self._scope.store.lock:
             if name in state.thing_groups:
                 existing = state.thing_groups[name]
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The thing group {name} already exists.",
-                    resourceId=existing.group_id,
-                    resourceArn=existing.arn,
+                    existing.group_id,
+                    existing.arn,
                 )
             group = state.thing_groups[name] = ThingGroup(
                 name,
@@ -288,11 +286,10 @@ class BillingGroups:
             if existing is not None:
                 if existing.properties == properties:
                     return existing
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The billing group {name} already exists with a different configuration.",
-                    resourceId=existing.group_id,
-                    resourceArn=existing.arn,
+                    existing.group_id,
+                    existing.arn,
                 )
             group = state.billing_groups[name] = BillingGroup(
                 name,

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from .._clock import timestamp
-from .._errors import ServiceError, invalid_request, not_found
+from .._errors import ServiceError, already_exists, invalid_request, not_found
 from .._resources import Job, JobTemplate
 from ._scope import Scope
 from .job_executions import JobExecutions
@@ -52,11 +52,10 @@ class Jobs:
         state = self._scope.state
         with self._scope.store.lock:
             if job_id in state.jobs:
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"A job with id {job_id} already exists.",
-                    resourceId=job_id,
-                    resourceArn=state.jobs[job_id].arn,
+                    job_id,
+                    state.jobs[job_id].arn,
                 )
             settings = self._from_template(settings)
             if settings.get("document") is None and settings.get("documentSource") is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .._clock import timestamp
-from .._errors import ServiceError, not_found
+from .._errors import ServiceError, already_exists, not_found
 from .._links import Link
 from .._resources import Policy, PolicyVersion
 from ._scope import Scope
@@ -37,11 +37,10 @@ class Policies:
         with self._scope.store.lock:
             existing = state.policies.get(name)
             if existing is not None:
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The policy {name} already exists.",
-                    resourceId=name,
-                    resourceArn=existing.arn,
+                    name,
+                    existing.arn,
                 )
             policy = state.policies[name] = Policy(
                 name,

@@ -10,7 +10,7 @@ from cryptography.x509.oid import NameOID
 
 from .. import _crypto, _x509_input
 from .._clock import x509_time
-from .._errors import ServiceError, invalid_request, not_found
+from .._errors import ServiceError, already_exists, invalid_request, not_found
 from .._resources import CACertificate, Certificate
 from ._scope import Scope
 
@@ -20,11 +20,10 @@ def _validation_error(message: str) -> ServiceError:
 
 
 def _already_exists(kind: str, resource_id: str, arn: str) -> ServiceError:
-    return ServiceError(
-        "ResourceAlreadyExistsException",
+    return already_exists(
         f"The {kind} {resource_id} is already registered in this account and region.",
-        resourceId=resource_id,
-        resourceArn=arn,
+        resource_id,
+        arn,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ServiceError, invalid_request
+from .._errors import ServiceError, already_exists, invalid_request
 from .._iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
 from .._resources import TopicRule
 from ._scope import Scope
@@ -33,11 +33,10 @@ class TopicRules:
         state = self._scope.state
         with self._scope.store.lock:
             if name in state.topic_rules:
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The rule {name} already exists.",
-                    resourceId=name,
-                    resourceArn=state.topic_rules[name].arn,
+                    name,
+                    state.topic_rules[name].arn,
                 )
             rule = state.topic_rules[name] = TopicRule(
                 name,

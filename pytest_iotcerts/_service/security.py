@@ -8,7 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from .._clock import timestamp
-from .._errors import ServiceError, invalid_request, not_found
+from .._errors import ServiceError, already_exists, invalid_request, not_found
 from .._resources import Authorizer, RoleAlias
 from ._scope import Scope
 
@@ -17,11 +17,10 @@ _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
 
 
 def _already_exists(kind: str, name: str, arn: str) -> ServiceError:
-    return ServiceError(
-        "ResourceAlreadyExistsException",
+    return already_exists(
         f"The {kind} {name} already exists.",
-        resourceId=name,
-        resourceArn=arn,
+        name,
+        arn,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._clock import timestamp
-from .._errors import ServiceError, invalid_request
+from .._errors import already_exists, invalid_request
 from .._resources import ThingType
 from ._scope import Scope
 
@@ -35,11 +35,10 @@ class ThingTypes:
             if existing is not None:
                 if existing.properties == properties:
                     return existing  # the same definition again succeeds, as for things
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The thing type {name} already exists with different properties.",
-                    resourceId=existing.thing_type_id,
-                    resourceArn=existing.arn,
+                    existing.thing_type_id,
+                    existing.arn,
                 )
             thing_type = state.thing_types[name] = ThingType(
                 name,

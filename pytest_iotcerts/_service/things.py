@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._errors import ServiceError, invalid_request
+from .._errors import ServiceError, already_exists, invalid_request
 from .._links import Link
 from .._resources import Thing
 from ._scope import Scope
@@ -72,11 +72,10 @@ class Things:
                 if billing_group_name is not None:
                     BillingGroups(self._scope).add_thing(billing_group_name, name)
             elif (thing.thing_type_name, thing.attributes) != (thing_type_name, attributes):
-                raise ServiceError(
-                    "ResourceAlreadyExistsException",
+                raise already_exists(
                     f"The thing {name} already exists with a different configuration.",
-                    resourceId=thing.thing_id,
-                    resourceArn=thing.arn,
+                    thing.thing_id,
+                    thing.arn,
                 )
             return thing
 
