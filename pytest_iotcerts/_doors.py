@@ -58,7 +58,7 @@ class Doors:
         for name in UNSET_ENV:
             env.pop(name, None)
         env["AWS_ENDPOINT_URL_IOT"] = self.endpoint_url
-        env["AWS_ENDPOINT_URL_IOT_JOBS_DATA"] = self.endpoint_url  # the same router answers
+        env["AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE"] = self.endpoint_url  # the same router answers
         env.pop("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", None)
         return env
 

@@ -4,6 +4,8 @@ over the same state."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 from typing import Any
 
@@ -257,7 +259,7 @@ def test_the_loopback_endpoint_tells_the_jobs_data_plane_by_its_signature(
 ) -> None:
     """GET /things/NAME/jobs is ListJobExecutionsForThing on the control plane and
     GetPendingJobExecutions on the jobs data plane: the signature's scope decides, as for a
-    subprocess pointed at the endpoint by AWS_ENDPOINT_URL_IOT_JOBS_DATA."""
+    subprocess pointed at the endpoint by AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE."""
     client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
     url = f"{iot_certs.endpoint_url}/things/sensor-3/jobs"
 
@@ -269,4 +271,28 @@ def test_the_loopback_endpoint_tells_the_jobs_data_plane_by_its_signature(
 
     assert [s["jobId"] for s in answers["iot"]["executionSummaries"]] == ["j"]
     assert [job["jobId"] for job in answers["iot-jobs-data"]["queuedJobs"]] == ["j"]
-    assert iot_certs.subprocess_env({})["AWS_ENDPOINT_URL_IOT_JOBS_DATA"] == iot_certs.endpoint_url
+
+
+def test_a_job_agent_in_a_subprocess_reaches_the_same_jobs(
+    iot_certs: IotCerts, client: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    agent = (
+        "import boto3; device = boto3.client('iot-jobs-data'); "
+        "print(device.start_next_pending_job_execution(thingName='sensor-3')['execution']['jobId'])"
+    )
+
+    ran = subprocess.run(
+        [sys.executable, "-c", agent],
+        env=iot_certs.subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (ran.returncode, ran.stdout.strip()) == (0, "j"), ran.stderr
+    assert (
+        client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]["status"]
+        == "IN_PROGRESS"
+    )
