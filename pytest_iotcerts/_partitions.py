@@ -64,7 +64,7 @@ class IotHosts:
         self.url_pattern = re.compile(rf"^https?://(?:{'|'.join(alternatives)})(?::\d+)?(?:/|$)")
 
     def region_of(self, host: str) -> str | None:
-        """The region in an IoT control-plane host; None for any other host."""
+        """The region in an IoT control-plane or jobs data-plane host; None for any other."""
         for pattern in self._patterns:
             found = pattern.match(host.lower())
             if found:
@@ -72,14 +72,27 @@ class IotHosts:
         return None
 
 
+# The services whose hosts the doors answer: the control plane and the jobs data plane.
+HOSTED_SERVICES = ("iot", "iot-jobs-data")
+
+
 @functools.cache
 def iot_hosts() -> IotHosts:
-    """Resolved once per process (about 25 ms), only when a door that matches hosts needs it."""
+    """Resolved once per process (about 50 ms), only when a door that matches hosts needs it."""
     from botocore.endpoint_provider import EndpointProvider
-    from botocore.exceptions import EndpointResolutionError
 
     loader = botocore.loaders.create_loader()
-    provider = EndpointProvider(loader.load_service_model("iot", "endpoint-rule-set-1"), _data())
+    templates: set[str] = set()
+    for service in HOSTED_SERVICES:
+        ruleset = loader.load_service_model(service, "endpoint-rule-set-1")
+        templates |= _templates(EndpointProvider(ruleset, _data()))
+    return IotHosts(frozenset(templates))
+
+
+def _templates(provider: Any) -> set[str]:
+    """Every host the ruleset resolves to, with the region as a placeholder."""
+    from botocore.exceptions import EndpointResolutionError
+
     templates: set[str] = set()
     for partition in _data()["partitions"]:
         for region in partition["regions"]:
@@ -94,4 +107,4 @@ def iot_hosts() -> IotHosts:
                     host = urlsplit(url).hostname or ""
                     if region in host:
                         templates.add(host.replace(region, _REGION_PLACEHOLDER))
-    return IotHosts(frozenset(templates))
+    return templates

@@ -181,6 +181,22 @@ def test_requests_callers_are_answered_through_responses(iot_certs: IotCerts) ->
     assert passed.status_code == 200
 
 
+def test_requests_to_the_jobs_data_plane_are_answered_too(iot_certs: IotCerts) -> None:
+    thing = iot_certs.create_thing("sensor-1")
+    iot_certs.service().jobs.create("j", {"targets": [thing.arn], "document": "{}"})
+    auth = AWS4Auth(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, "us-east-1", "iot-jobs-data")
+
+    with iot_certs.mock_requests():
+        pending = requests.get(
+            "https://data.jobs.iot.us-east-1.amazonaws.com/things/sensor-1/jobs",
+            auth=auth,
+            timeout=5,
+        )
+
+    assert [job["jobId"] for job in pending.json()["queuedJobs"]] == ["j"]
+    assert iot_certs.calls[-1].service == "iot-jobs-data"
+
+
 def test_requests_meet_transport_faults_as_requests_exceptions(iot_certs: IotCerts) -> None:
     iot_certs.read_timeout("ListCertificates", times=1)
     iot_certs.connection_error("CreateKeysAndCertificate", times=1)
