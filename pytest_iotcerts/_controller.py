@@ -64,7 +64,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors)
         """Forget all state, calls and faults (the CA and settings stay)."""
         self._store = Store()
         self._retry_delays.clear()
-        self._faults = Faults(iot_model(), self.clock)
+        self._faults = Faults(iot_model(), self.clock, also=(iot_model("iot-jobs-data"),))
         if self.settings.aws_quotas:
             self._faults.apply_aws_quotas()
         self._router = Router(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ._auth import COMMON_ERRORS, common_error
@@ -168,13 +168,26 @@ class RateLimit:
 class Faults:
     """The fault rules and rate limits of one controller (the router's FaultSource)."""
 
-    def __init__(self, model: IotModel, clock: Callable[[], float] | None = None) -> None:
-        self._model = model
+    def __init__(
+        self,
+        model: IotModel,
+        clock: Callable[[], float] | None = None,
+        *,
+        also: Sequence[IotModel] = (),
+    ) -> None:
+        """``model`` is the control plane's; ``also`` other services' (the jobs data plane)
+        whose operations rules may name too."""
+        self._models = (model, *also)
         self._clock = clock or Clock()
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._limits: dict[str, RateLimit] = {}
-        self._errors_by_operation = model.errors_by_operation
+        self._errors_by_operation: dict[str, frozenset[str]] = {}
+        for each in reversed(self._models):
+            for name, codes in each.errors_by_operation.items():
+                self._errors_by_operation[name] = (
+                    self._errors_by_operation.get(name, frozenset()) | codes
+                )
 
     @property
     def rules(self) -> list[FaultRule]:
@@ -289,7 +302,7 @@ class Faults:
         names = [operation] if isinstance(operation, str) else list(operation)
         if not names:
             raise ValueError("operation must name at least one IoT operation")
-        known = set(self._model.operation_names)
+        known = set(self._errors_by_operation)
         for name in names:
             if name not in known:
                 close = difflib.get_close_matches(name, known, n=3)
@@ -301,7 +314,7 @@ class Faults:
         if error_code in ANY_OPERATION:
             return
         if operations is None:
-            valid = set(self._model.error_codes())
+            valid = {code for each in self._models for code in each.error_codes()}
             if error_code not in valid:
                 raise ValueError(
                     f"{error_code!r} is not an error of the IoT service model; valid codes: "

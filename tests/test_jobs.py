@@ -296,3 +296,20 @@ def test_a_job_agent_in_a_subprocess_reaches_the_same_jobs(
         client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]["status"]
         == "IN_PROGRESS"
     )
+
+
+def test_faults_reach_the_jobs_data_plane(
+    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
+    iot_certs.add_fault("CertificateValidationException", operation="StartNextPendingJobExecution")
+
+    with pytest.raises(device.exceptions.CertificateValidationException):
+        device.start_next_pending_job_execution(thingName="sensor-3")
+
+    with pytest.raises(ValueError, match="cannot return"):
+        iot_certs.add_fault("VersionConflictException", operation="GetPendingJobExecutions")
+    assert (
+        client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]["status"]
+        == "QUEUED"
+    )
