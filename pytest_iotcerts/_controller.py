@@ -84,7 +84,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors)
         return self._service_for(account_id or self.account_id, region or self.region)
 
     def _service_for(self, account_id: str, region: str) -> IotService:
-        return IotService(self._store, self.ca, account_id, region)
+        return IotService(self._store, self.ca, account_id, region, self.clock)
 
     @property
     def account_id(self) -> str:

@@ -405,6 +405,7 @@ class JobExecution:
     last_updated_at: dt.datetime = field(default_factory=timestamp)
     version: int = 1
     force_canceled: bool = False
+    timeout_at: float | None = None  # on the mock's clock, while IN_PROGRESS with a timeout
 
     @property
     def terminal(self) -> bool:

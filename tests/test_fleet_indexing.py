@@ -187,3 +187,20 @@ def test_cardinality_and_statistics(registry: Any) -> None:
     assert counted["statistics"] == {"count": 2}
     with pytest.raises(registry.exceptions.InvalidAggregationException):
         registry.get_statistics(queryString="thingName:*", aggregationField="thingName")
+
+
+def test_a_continuous_job_on_a_dynamic_group_picks_up_things_that_start_matching(
+    registry: Any,
+) -> None:
+    arn = registry.create_dynamic_thing_group(
+        thingGroupName="hot", queryString="attributes.temp>30"
+    )["thingGroupArn"]
+    registry.create_job(jobId="cool", targets=[arn], document="{}", targetSelection="CONTINUOUS")
+
+    registry.update_thing(
+        thingName="fan-1", attributePayload={"attributes": {"temp": "45"}, "merge": True}
+    )
+    registry.create_thing(thingName="heater", attributePayload={"attributes": {"temp": "80"}})
+
+    summaries = registry.list_job_executions_for_job(jobId="cool")["executionSummaries"]
+    assert [s["thingArn"].rsplit("/", 1)[-1] for s in summaries] == ["lamp-2", "fan-1", "heater"]

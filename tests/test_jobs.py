@@ -313,3 +313,49 @@ def test_faults_reach_the_jobs_data_plane(
         client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]["status"]
         == "QUEUED"
     )
+
+
+def test_an_in_progress_execution_times_out_on_the_mock_clock(
+    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(
+        jobId="j",
+        targets=[fleet["sensor-3"]],
+        document=DOCUMENT,
+        timeoutConfig={"inProgressTimeoutInMinutes": 10},
+    )
+    started = device.start_next_pending_job_execution(thingName="sensor-3")["execution"]
+
+    iot_certs.clock.advance(9 * 60)
+    running = client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]
+    iot_certs.clock.advance(60)
+    timed_out = client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]
+
+    assert started["approximateSecondsBeforeTimedOut"] in (599, 600)
+    assert running["status"] == "IN_PROGRESS"
+    assert running["approximateSecondsBeforeTimedOut"] in (59, 60)
+    assert timed_out["status"] == "TIMED_OUT"
+    assert client.describe_job(jobId="j")["job"]["status"] == "COMPLETED"
+    with pytest.raises(device.exceptions.InvalidStateTransitionException):
+        device.update_job_execution(jobId="j", thingName="sensor-3", status="SUCCEEDED")
+
+
+def test_a_step_timeout_from_the_device_replaces_the_jobs(
+    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(
+        jobId="j",
+        targets=[fleet["sensor-3"]],
+        document=DOCUMENT,
+        timeoutConfig={"inProgressTimeoutInMinutes": 60},
+    )
+    device.start_next_pending_job_execution(thingName="sensor-3", stepTimeoutInMinutes=2)
+
+    iot_certs.clock.advance(2 * 60)
+
+    pending = device.get_pending_job_executions(thingName="sensor-3")
+    assert (pending["inProgressJobs"], pending["queuedJobs"]) == ([], [])
+    assert (
+        client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]["status"]
+        == "TIMED_OUT"
+    )

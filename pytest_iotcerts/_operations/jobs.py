@@ -83,9 +83,10 @@ def _job_shape(job: Job) -> dict[str, Any]:
     }
 
 
-def execution_shape(execution: JobExecution) -> dict[str, Any]:
+def execution_shape(service: IotService, execution: JobExecution) -> dict[str, Any]:
     """The JobExecution shape (DescribeJobExecution)."""
     return {
+        "approximateSecondsBeforeTimedOut": service.job_executions.seconds_left(execution),
         "jobId": execution.job_id,
         "status": execution.status,
         "forceCanceled": execution.force_canceled,
@@ -185,7 +186,7 @@ def describe_job_execution(service: IotService, params: dict[str, Any]) -> Mappi
     execution = service.job_executions.get(
         params["jobId"], params["thingName"], params.get("executionNumber")
     )
-    return {"execution": execution_shape(execution)}
+    return {"execution": execution_shape(service, execution)}
 
 
 @operation("ListJobExecutionsForJob")

@@ -39,6 +39,7 @@ def _execution(
         "thingName": execution.thing_name,
         "status": execution.status,
         "statusDetails": dict(execution.status_details),
+        "approximateSecondsBeforeTimedOut": service.job_executions.seconds_left(execution),
     }
     if with_document:
         shape["jobDocument"] = service.jobs.document(execution.job_id)
@@ -58,7 +59,9 @@ def get_pending_job_executions(service: IotService, params: dict[str, Any]) -> M
 def start_next_pending_job_execution(
     service: IotService, params: dict[str, Any]
 ) -> Mapping[str, Any]:
-    execution = service.job_executions.start_next(params["thingName"], params.get("statusDetails"))
+    execution = service.job_executions.start_next(
+        params["thingName"], params.get("statusDetails"), params.get("stepTimeoutInMinutes")
+    )
     if execution is None:
         return {}
     return {"execution": _execution(service, execution, with_document=True)}
@@ -89,6 +92,7 @@ def update_job_execution(service: IotService, params: dict[str, Any]) -> Mapping
             details=params.get("statusDetails"),
             expected_version=params.get("expectedVersion"),
             number=params.get("executionNumber"),
+            step_minutes=params.get("stepTimeoutInMinutes"),
         )
     except ServiceError as error:
         if error.code != "VersionConflictException":

@@ -8,6 +8,8 @@ of HTTP. Adding an operation is one method here plus one small handler there.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from functools import cached_property
 
 from .._crypto import CertificateAuthority
@@ -36,9 +38,14 @@ class IotService:
     """The emulated AWS IoT service as one account sees it in one region."""
 
     def __init__(
-        self, store: Store, ca: CertificateAuthority, account_id: str, region: str
+        self,
+        store: Store,
+        ca: CertificateAuthority,
+        account_id: str,
+        region: str,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.scope = Scope(store, ca, account_id, region)
+        self.scope = Scope(store, ca, account_id, region, clock)
 
     @property
     def account_id(self) -> str:

@@ -4,6 +4,8 @@ and lookups that raise the modeled error when a resource does not exist."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +32,7 @@ class Scope:
     ca: CertificateAuthority
     account_id: str
     region: str
+    clock: Callable[[], float] = time.monotonic  # the mock's: timeouts run on it
 
     @property
     def state(self) -> RegionState:

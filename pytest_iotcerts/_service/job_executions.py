@@ -48,7 +48,34 @@ class JobExecutions:
         job = self._scope.state.jobs.get(job_id)
         if job is None:
             raise not_found(f"The job {job_id} does not exist.")
+        self.expire(job)
         return job
+
+    def expire(self, job: Job) -> None:
+        """IN_PROGRESS executions past their timeout (on the mock's clock) are TIMED_OUT."""
+        now = self._scope.clock()
+        for execution in job.latest_executions():
+            deadline = execution.timeout_at
+            if execution.status == "IN_PROGRESS" and deadline is not None and now >= deadline:
+                execution.timeout_at = None
+                execution.move_to("TIMED_OUT")
+        self.settle(job)
+
+    def seconds_left(self, execution: JobExecution) -> int | None:
+        """approximateSecondsBeforeTimedOut: while IN_PROGRESS with a timeout."""
+        if execution.timeout_at is None or execution.status != "IN_PROGRESS":
+            return None
+        return max(0, int(execution.timeout_at - self._scope.clock()))
+
+    def _start(self, execution: JobExecution, step_minutes: int | None) -> None:
+        """The timeout of an execution now IN_PROGRESS: the device's step timeout, else the
+        job's timeoutConfig.inProgressTimeoutInMinutes."""
+        job = self._job(execution.job_id)
+        minutes = step_minutes or (job.settings.get("timeoutConfig") or {}).get(
+            "inProgressTimeoutInMinutes"
+        )
+        if minutes:
+            execution.timeout_at = self._scope.clock() + 60 * int(minutes)
 
     def get(self, job_id: str, thing_name: str, number: int | None = None) -> JobExecution:
         """The latest execution of a job on a thing (or the one numbered ``number``)."""
@@ -70,11 +97,10 @@ class JobExecutions:
         """A thing's executions across jobs, oldest first."""
         with self._scope.store.lock:
             self._scope.thing(thing_name)
-            runs = [
-                job.executions[thing_name][-1]
-                for job in self._scope.state.jobs.values()
-                if thing_name in job.executions and job_id in (None, job.job_id)
-            ]
+            jobs = [job for job in self._scope.state.jobs.values() if thing_name in job.executions]
+            for job in jobs:
+                self.expire(job)
+            runs = [job.executions[thing_name][-1] for job in jobs if job_id in (None, job.job_id)]
         return sorted(
             (run for run in runs if status in (None, run.status)), key=lambda run: run.queued_at
         )
@@ -127,7 +153,9 @@ class JobExecutions:
             [run for run in runs if run.status == "QUEUED"],
         )
 
-    def start_next(self, thing_name: str, details: dict[str, str] | None) -> JobExecution | None:
+    def start_next(
+        self, thing_name: str, details: dict[str, str] | None, step_minutes: int | None = None
+    ) -> JobExecution | None:
         """StartNextPendingJobExecution: the oldest IN_PROGRESS one, else the oldest QUEUED one,
         now IN_PROGRESS; None when nothing is pending."""
         with self._scope.store.lock:
@@ -138,6 +166,7 @@ class JobExecutions:
                 return None
             execution = queued[0]
             execution.move_to("IN_PROGRESS", details)
+            self._start(execution, step_minutes)
             return execution
 
     def report(
@@ -149,8 +178,9 @@ class JobExecutions:
         details: dict[str, str] | None = None,
         expected_version: int | None = None,
         number: int | None = None,
+        step_minutes: int | None = None,
     ) -> JobExecution:
-        """UpdateJobExecution, from the device."""
+        """UpdateJobExecution, from the device (``step_minutes``: a new step timeout)."""
         if status not in DEVICE_STATUSES:
             raise invalid_request(f"A device reports {', '.join(DEVICE_STATUSES)}, not {status}.")
         with self._scope.store.lock:
@@ -161,7 +191,12 @@ class JobExecutions:
                     f"The job execution of {job_id} on {thing_name} is already {execution.status}, "
                     "a terminal state."
                 )
+            starting = execution.status == "QUEUED" and status == "IN_PROGRESS"
             execution.move_to(status, details)
+            if starting or (status == "IN_PROGRESS" and step_minutes):
+                self._start(execution, step_minutes)
+            if execution.terminal:
+                execution.timeout_at = None
             self.settle(self._job(job_id))
             return execution
 

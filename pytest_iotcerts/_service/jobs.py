@@ -193,6 +193,20 @@ class Jobs:
             if continuous and targeted and thing_name not in job.executions:
                 self._executions.queue(job, thing_name)
 
+    def thing_changed(self, thing_name: str) -> None:
+        """A thing created or updated may now match a dynamic group a CONTINUOUS job targets:
+        it is queued, as AWS adds it when the group's membership changes."""
+        for job in list(self._scope.state.jobs.values()):
+            continuous = job.target_selection == "CONTINUOUS" and job.status == "IN_PROGRESS"
+            if not continuous or thing_name in job.executions:
+                continue
+            try:
+                targeted = self.things_targeted(job.settings["targets"])
+            except ServiceError:  # a target gone meanwhile (a group deleted, indexing off)
+                continue
+            if thing_name in targeted:
+                self._executions.queue(job, thing_name)
+
 
 class JobTemplates:
     def __init__(self, scope: Scope) -> None:

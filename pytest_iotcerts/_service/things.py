@@ -71,6 +71,7 @@ class Things:
                 )
                 if billing_group_name is not None:
                     BillingGroups(self._scope).add_thing(billing_group_name, name)
+                self._tell_jobs(name)
             elif (thing.thing_type_name, thing.attributes) != (thing_type_name, attributes):
                 raise already_exists(
                     f"The thing {name} already exists with a different configuration.",
@@ -156,7 +157,13 @@ class Things:
             _check_attributes(new_attributes, new_type)
             thing.thing_type_name, thing.attributes = new_type, new_attributes
             thing.version += 1
+            self._tell_jobs(name)
             return thing
+
+    def _tell_jobs(self, name: str) -> None:
+        from .jobs import Jobs  # jobs target things; a changed thing may join a dynamic group
+
+        Jobs(self._scope).thing_changed(name)
 
     def attach_principal(self, name: str, principal: str, *, exclusive: bool = False) -> None:
         """An exclusive principal may be attached to this thing only."""
