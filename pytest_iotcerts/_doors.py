@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import responses
@@ -13,10 +15,21 @@ import responses
 from . import _responses
 from ._activation import UNSET_ENV
 from ._http import HttpRequest, HttpResponse
+from ._resources import Certificate
 from ._router import Router
 
 if TYPE_CHECKING:
     from ._server import LoopbackServer
+
+
+@dataclass(frozen=True)
+class DeviceFiles:
+    """What a device's MQTT or TLS client reads: its certificate, its private key (None for a
+    certificate issued from a CSR, whose key the device holds) and the CA bundle."""
+
+    certificate: Path
+    private_key: Path | None
+    ca: Path
 
 
 class Doors:
@@ -29,6 +42,9 @@ class Doors:
     if TYPE_CHECKING:  # from the other parts of IotCerts
 
         @property
+        def ca_pem(self) -> str: ...
+
+        @property
         def active(self) -> bool: ...
 
         def _environment(self) -> dict[str, str | None]: ...
@@ -36,6 +52,23 @@ class Doors:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request for the IoT control plane (what every door calls)."""
         return self._router.handle(request)
+
+    def write_device_files(self, certificate: Certificate, directory: str | Path) -> DeviceFiles:
+        """Write a certificate's PEM, its private key (when the service generated it) and the
+        CA bundle into ``directory``, named as AWS's console names its downloads."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = certificate.certificate_id[:10]
+        cert_path = folder / f"{prefix}-certificate.pem.crt"
+        cert_path.write_text(certificate.pem)
+        key_path = None
+        if certificate.private_key_pem is not None:
+            key_path = folder / f"{prefix}-private.pem.key"
+            key_path.write_text(certificate.private_key_pem)
+            key_path.chmod(0o600)
+        ca_path = folder / "root-ca.pem"
+        ca_path.write_text(self.ca_pem)
+        return DeviceFiles(cert_path, key_path, ca_path)
 
     @property
     def endpoint_url(self) -> str:

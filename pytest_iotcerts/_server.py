@@ -44,8 +44,12 @@ _QUIET.propagate = False
 
 
 class LoopbackServer:
-    def __init__(self, handle: Handle) -> None:
+    """The emulator over HTTP: on 127.0.0.1 and a free port for the mock's subprocesses, or on a
+    chosen address and port for ``python -m pytest_iotcerts serve``."""
+
+    def __init__(self, handle: Handle, *, host: str = LOOPBACK, port: int = 0) -> None:
         self._handle = handle
+        self._host, self._port = host, port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -54,7 +58,7 @@ class LoopbackServer:
         """Start (once) and return the endpoint URL."""
         with self._lock:
             if self._server is None:
-                self._server = _Server(self._handle)
+                self._server = _Server(self._handle, self._host, self._port)
                 self._thread = threading.Thread(
                     target=self._server.run, name="pytest-iotcerts-loopback", daemon=True
                 )
@@ -124,10 +128,11 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
     logger = _QUIET
     channel_class = _Channel
 
-    def __init__(self, handle: Handle) -> None:
+    def __init__(self, handle: Handle, host: str = LOOPBACK, port: int = 0) -> None:
+        self._bind_host = host
         adjustments = Adjustments(
-            host=LOOPBACK,
-            port=0,
+            host=host,
+            port=port,
             threads=WORKER_THREADS,
             max_request_body_size=MAX_BODY_BYTES,
             channel_timeout=30,
@@ -142,7 +147,7 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.effective_port}"
+        return f"http://{self._bind_host}:{self.effective_port}"
 
     def pull_trigger_to_close_all(self) -> None:
         """Close the listener and every connection on the loop's own thread; the loop then
@@ -158,7 +163,7 @@ def _application(handle: Handle, server: _Server) -> Callable[..., Iterable[byte
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         request = HttpRequest(
             method=environ["REQUEST_METHOD"],
-            url=f"http://{LOOPBACK}:{server.effective_port}{environ.get('REQUEST_URI') or '/'}",
+            url=f"{server.url}{environ.get('REQUEST_URI') or '/'}",
             headers=_headers(environ),
             body=environ["wsgi.input"].read(),
         )

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -76,3 +79,22 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
         pytest.fail(
             "the test reached for the network: " + "; ".join(guard.violations), pytrace=False
         )
+
+
+JS_DIR = Path(__file__).parent / "js"
+
+
+@pytest.fixture(scope="session")
+def node_sdk() -> Path:
+    """@aws-sdk/client-iot, installed from the npm registry on first use."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.fail("these tests need node and npm on PATH (Node.js 18 or newer)")
+    if not (JS_DIR / "node_modules" / "@aws-sdk" / "client-iot").is_dir():
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=JS_DIR,
+            check=True,
+            timeout=600,
+        )
+    return JS_DIR

@@ -132,3 +132,41 @@ def test_credentials_for_maps_an_access_key_to_an_account(iot_certs: IotCerts) -
     assert len(credentials["aws_access_key_id"]) == 20
     with pytest.raises(ValueError, match="12 digits"):
         iot_certs.credentials_for("nope")
+
+
+def test_device_files_load_into_a_tls_context(iot_certs: IotCerts, tmp_path: Any) -> None:
+    import ssl
+
+    from cryptography import x509 as x509_module
+
+    issued = iot_certs.issue_certificate()
+    files = iot_certs.write_device_files(issued, tmp_path / "device")
+
+    context = ssl.create_default_context(cafile=str(files.ca))
+    assert files.private_key is not None
+    context.load_cert_chain(str(files.certificate), str(files.private_key))
+    on_disk = x509_module.load_pem_x509_certificate(files.certificate.read_bytes())
+    on_disk.verify_directly_issued_by(x509_module.load_pem_x509_certificate(files.ca.read_bytes()))
+    assert files.certificate.name == f"{issued.certificate_id[:10]}-certificate.pem.crt"
+    assert oct(files.private_key.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_csr_certificate_has_no_key_file(iot_certs: IotCerts, tmp_path: Any) -> None:
+    from cryptography import x509 as x509_module
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = (
+        x509_module.CertificateSigningRequestBuilder()
+        .subject_name(x509_module.Name([x509_module.NameAttribute(NameOID.COMMON_NAME, "d")]))
+        .sign(key, hashes.SHA256())
+    )
+    files = iot_certs.write_device_files(iot_certs.issue_certificate(csr=csr), tmp_path)
+
+    assert files.private_key is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        files.certificate.name,
+        "root-ca.pem",
+    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -21,8 +20,6 @@ from requests_aws4auth import AWS4Auth
 from sigv4 import signed_headers
 
 from pytest_iotcerts import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, IotCerts, mock_iot
-
-JS_DIR = Path(__file__).parent / "js"
 
 
 def aws(iot_certs: IotCerts, *args: str) -> subprocess.CompletedProcess[str]:
@@ -111,22 +108,6 @@ def test_the_aws_cli_meets_injected_faults(iot_certs: IotCerts) -> None:
     assert listed.returncode != 0
     assert "(UnauthorizedException)" in listed.stderr
     assert iot_certs.calls[-1].status_code == 401
-
-
-@pytest.fixture(scope="session")
-def node_sdk() -> Path:
-    """@aws-sdk/client-iot, installed from the npm registry on first use."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.fail("these tests need node and npm on PATH (Node.js 18 or newer)")
-    if not (JS_DIR / "node_modules" / "@aws-sdk" / "client-iot").is_dir():
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=JS_DIR,
-            check=True,
-            timeout=600,
-        )
-    return JS_DIR
 
 
 def test_the_js_sdk_shares_state_and_errors(iot_certs: IotCerts, node_sdk: Path) -> None:

@@ -1,0 +1,54 @@
+"""``python -m pytest_iotcerts serve``: the emulator as a standalone server, for suites in other
+languages and for docker-compose. It prints its URL on the first line, answers AWS IoT (and the
+jobs data plane) there with the control API under ``/_iotcerts/``, and stops cleanly on SIGTERM or
+Ctrl-C (exit 0)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from ._settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pytest_iotcerts", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the emulator over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4566, help="port (4566; 0 picks a free one)")
+    serve.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the default account")
+    serve.add_argument("--region", default=DEFAULT_REGION, help="the default region")
+    arguments = parser.parse_args(argv)
+    try:
+        return _serve(arguments)
+    except (OSError, ValueError) as error:
+        print(f"pytest-iotcerts: cannot serve: {error}", file=sys.stderr)
+        return 2
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from ._control import ControlApi
+    from ._controller import IotCerts
+    from ._server import LoopbackServer
+    from ._settings import Settings
+
+    controller = IotCerts(Settings(account_id=arguments.account_id, region=arguments.region))
+    server = LoopbackServer(ControlApi(controller).handle, host=arguments.host, port=arguments.port)
+    url = server.start()
+    print(f"pytest-iotcerts serving AWS IoT at {url} (control API: {url}/_iotcerts/)", flush=True)
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stopping.set())
+    while not stopping.wait(0.5):
+        pass
+    server.stop()
+    print("pytest-iotcerts stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

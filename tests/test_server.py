@@ -1,0 +1,199 @@
+"""``python -m pytest_iotcerts serve``: the standalone server, its control API driven from node,
+the aws CLI talking to it, and a clean stop on SIGTERM and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pytest_iotcerts import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+CLIENT_ENV = {
+    "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+    "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    url: str
+
+    def stop(self, signal_number: int = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(signal_number)
+        output, _ = self.process.communicate(timeout=20)
+        return self.process.returncode, output
+
+
+def serve(*arguments: str) -> Server:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_iotcerts", "serve", "--port", "0", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+", first)
+    if found is None:
+        process.kill()
+        pytest.fail(f"the server's first line holds no URL: {first!r}")
+    return Server(process, found.group(0))
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = serve("--account-id", "111122223333", "--region", "eu-west-1")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def aws(server: Server, *arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "awscli", *arguments, "--endpoint-url", server.url]
+    env = {**os.environ, **CLIENT_ENV}
+    env.pop("AWS_PROFILE", None)
+    return subprocess.run(
+        [*command, "--output", "json"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def node(script: str, server: Server) -> dict[str, object]:
+    if shutil.which("node") is None:
+        pytest.fail("these tests need node on PATH (Node.js 18 or newer, for its fetch)")
+    ran = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        env={**os.environ, "SERVER": server.url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    result: dict[str, object] = json.loads(ran.stdout)
+    return result
+
+
+CONTROL_FROM_NODE = """
+const base = process.env.SERVER + "/_iotcerts";
+const fault = await fetch(base + "/faults", {
+  method: "POST",
+  body: JSON.stringify({error_code: "ServiceUnavailableException",
+                        operation: "DescribeCertificate", times: 1}),
+});
+const certificates = await (await fetch(base + "/certificates")).json();
+const ca = await (await fetch(base + "/ca")).text();
+const bad = await fetch(base + "/faults", {method: "POST", body: '{"error_code": "Nope"}'});
+console.log(JSON.stringify({
+  fault: fault.status, certificates, ca: ca.split("\\n")[0],
+  bad: bad.status, badMessage: (await bad.json()).message,
+}));
+"""
+
+
+def test_the_aws_cli_and_node_drive_the_same_server(server: Server) -> None:
+    created = aws(server, "iot", "create-keys-and-certificate", "--set-as-active")
+    assert created.returncode == 0, created.stderr
+    certificate_id = json.loads(created.stdout)["certificateId"]
+
+    seen = node(CONTROL_FROM_NODE, server)
+    described = aws(server, "iot", "describe-certificate", "--certificate-id", certificate_id)
+
+    [listed] = seen["certificates"]["certificates"]  # type: ignore[index]
+    assert (listed["certificateId"], listed["status"]) == (certificate_id, "ACTIVE")
+    assert (listed["accountId"], listed["region"]) == ("111122223333", "eu-west-1")
+    assert seen["fault"] == 200
+    assert seen["ca"] == "-----BEGIN CERTIFICATE-----"
+    assert seen["bad"] == 400
+    assert "Nope" in str(seen["badMessage"])
+    # The fault fired once: the CLI retried past it.
+    assert described.returncode == 0, described.stderr
+    assert json.loads(described.stdout)["certificateDescription"]["certificateId"] == (
+        certificate_id
+    )
+
+
+RESET_FROM_NODE = """
+const base = process.env.SERVER + "/_iotcerts";
+const before = await (await fetch(base + "/calls")).json();
+await fetch(base + "/faults", {method: "DELETE"});
+await fetch(base + "/reset", {method: "POST"});
+const after = await (await fetch(base + "/certificates")).json();
+const unknown = await fetch(base + "/nothing");
+console.log(JSON.stringify({
+  calls: before.calls.map(c => [c.operation, c.statusCode]),
+  after: after.certificates.length, unknown: unknown.status,
+}));
+"""
+
+
+def test_calls_reset_and_unknown_routes(server: Server) -> None:
+    assert aws(server, "iot", "list-certificates").returncode == 0
+
+    seen = node(RESET_FROM_NODE, server)
+
+    assert seen == {"calls": [["ListCertificates", 200]], "after": 0, "unknown": 404}
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+def test_the_server_stops_cleanly(signal_number: int) -> None:
+    running = serve()
+
+    code, output = running.stop(signal_number)
+
+    assert code == 0
+    assert "pytest-iotcerts stopped" in output
+
+
+def test_bad_arguments_exit_with_a_message() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest_iotcerts", "serve", "--account-id", "12"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert ran.returncode == 2
+    assert "12 digits" in ran.stderr
+
+
+def test_the_readme_shows_a_compose_service() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+    assert "python -m pytest_iotcerts serve --host 0.0.0.0 --port 4566" in readme
+
+
+def test_the_readmes_node_example_passes_against_the_server(server: Server, node_sdk: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    [example] = re.findall(r"```javascript\n(.*?)```", readme, re.DOTALL)
+    script = node_sdk / "readme_example.test.mjs"
+    script.write_text(example)
+
+    try:
+        ran = subprocess.run(
+            ["node", "--test", script.name],
+            cwd=node_sdk,
+            env={**os.environ, "IOT_SERVER": server.url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        script.unlink()
+
+    assert ran.returncode == 0, ran.stdout + ran.stderr
