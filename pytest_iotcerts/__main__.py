@@ -38,11 +38,11 @@ def _serve(arguments: argparse.Namespace) -> int:
 
     controller = IotCerts(Settings(account_id=arguments.account_id, region=arguments.region))
     server = LoopbackServer(ControlApi(controller).handle, host=arguments.host, port=arguments.port)
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):  # before the URL: a client may stop
+        signal.signal(signal_number, lambda *_: stopping.set())  # us as soon as it reads it
     url = server.start()
     print(f"pytest-iotcerts serving AWS IoT at {url} (control API: {url}/_iotcerts/)", flush=True)
-    stopping = threading.Event()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signal_number, lambda *_: stopping.set())
     while not stopping.wait(0.5):
         pass
     server.stop()

@@ -140,6 +140,9 @@ def _needs_retry(self: Endpoint, *args: Any, **kwargs: Any) -> bool:
         _local.retrying_for = None
 
 
+_signing_swap = threading.RLock()
+
+
 def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
     """IoT calls are signed with fake credentials unless the client holds plain static ones.
 
@@ -149,13 +152,21 @@ def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
     is signed with the fake credentials instead, and acts as the default account.
     """
     if (
-        current() is not None
-        and not kwargs.get("request_credentials")
-        and type(self._credentials) is not Credentials
-        and _is_iot(self._service_id)
+        current() is None
+        or kwargs.get("request_credentials")
+        or type(self._credentials) is Credentials
+        or not _is_iot(self._service_id)
     ):
-        kwargs["request_credentials"] = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
-    return _originals["get_auth_instance"](self, *args, **kwargs)
+        return _originals["get_auth_instance"](self, *args, **kwargs)
+    # The signer reads (and would refresh) its own credentials: it gets the fake ones for this
+    # call. Every botocore version reads them there (newer ones also take request_credentials).
+    with _signing_swap:  # a client shared by threads: one swap at a time
+        credentials = self._credentials
+        self._credentials = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
+        try:
+            return _originals["get_auth_instance"](self, *args, **kwargs)
+        finally:
+            self._credentials = credentials
 
 
 def _is_iot(service_id: Any) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 from unittest import mock
 
+import botocore.auth
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -29,9 +31,19 @@ def signed_headers(
     """``headers`` plus ``X-Amz-Date`` and a SigV4 ``Authorization`` for this request."""
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
     signer = SigV4Auth(Credentials(access_key_id, secret), service, region)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=at or _utcnow()):
+    with _signing_time(at or _utcnow()):
         signer.add_auth(request)
     return {name: str(value) for name, value in request.headers.items()}
+
+
+def _signing_time(moment: dt.datetime) -> Any:
+    """Sign as at ``moment``: newer botocore asks ``get_current_datetime``, older
+    ``datetime.datetime.utcnow``."""
+    if hasattr(botocore.auth, "get_current_datetime"):
+        return mock.patch("botocore.auth.get_current_datetime", return_value=moment)
+    clock = mock.Mock(wraps=dt)
+    clock.datetime = mock.Mock(wraps=dt.datetime, utcnow=mock.Mock(return_value=moment))
+    return mock.patch("botocore.auth.datetime", clock)
 
 
 def _utcnow() -> dt.datetime:

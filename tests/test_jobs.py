@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from models import needs
 from sigv4 import signed_headers
 
 from pytest_iotcerts import IotCerts
@@ -42,6 +43,7 @@ def statuses(client: Any, job_id: str) -> dict[str, str]:
     return {s["thingArn"].rsplit("/", 1)[-1]: s["jobExecutionSummary"]["status"] for s in summaries}
 
 
+@needs("GetJobDocument", "beforeSubstitution")
 def test_a_job_queues_an_execution_per_thing_targeted(client: Any, fleet: dict[str, str]) -> None:
     created = client.create_job(
         jobId="rotate",
@@ -209,6 +211,7 @@ def test_create_job_errors(client: Any, fleet: dict[str, str]) -> None:
         client.create_job(jobId="k", targets=[fleet["sensor-3"]])
 
 
+@needs("GetJobDocument", "beforeSubstitution")
 def test_job_templates(client: Any, fleet: dict[str, str]) -> None:
     client.create_job(jobId="model", targets=[fleet["sensor-3"]], document=DOCUMENT)
     template = client.create_job_template(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from models import needs
 
 from pytest_iotcerts import IotCerts
 
@@ -113,6 +114,7 @@ def test_attribute_limits_depend_on_the_thing_type(client: Any) -> None:
     assert names(client.list_things()["things"]) == ["typed"]
 
 
+@needs("ListThingPrincipalsV2")
 def test_principals_v2_report_the_attachment_type(iot_certs: IotCerts, client: Any) -> None:
     exclusive, shared = iot_certs.issue_certificate(), iot_certs.issue_certificate()
     for name in ("a", "b"):
@@ -170,6 +172,7 @@ def test_thing_type_lifecycle(client: Any) -> None:
         client.describe_thing_type(thingTypeName="lamp")
 
 
+@needs("UpdateThingType")
 def test_undoing_a_deprecation_makes_the_type_usable(client: Any) -> None:
     client.create_thing_type(thingTypeName="lamp")
     client.deprecate_thing_type(thingTypeName="lamp")

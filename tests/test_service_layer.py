@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from models import needs
 from sigv4 import signed
 
 import pytest_iotcerts
@@ -72,6 +73,7 @@ def test_links_are_the_same_from_both_sides(iot_certs: IotCerts, client: Any) ->
     assert (iot_certs.things, iot_certs.policies) == ([], [])
 
 
+@needs("AttachThingPrincipal", "thingPrincipalType")
 def test_an_exclusive_principal_stays_with_its_one_thing(iot_certs: IotCerts, client: Any) -> None:
     certificate = iot_certs.issue_certificate()
     iot_certs.create_thing("a")

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 from csrs import csr
+from models import needs
 
 from pytest_iotcerts import Certificate, IotCerts
 
@@ -93,6 +94,7 @@ def test_list_principal_things_pages(
     assert [t for p in pages for t in p["things"]] == names
 
 
+@needs("AttachThingPrincipal", "thingPrincipalType")
 def test_an_exclusive_principal_stays_with_one_thing(
     iot_certs: IotCerts, client: Any, certificate: Certificate
 ) -> None:
