@@ -340,17 +340,25 @@ class RoleAlias(_NamedResource):
         return f"<RoleAlias {self.name} -> {self.role_arn}>"
 
 
-class Authorizer(_NamedResource):
-    """A custom authorizer: a Lambda function that authenticates devices, and the public keys
-    that check the token's signature (unless signing is disabled)."""
-
-    _arn_kind = "authorizer"
+class _ConfiguredResource(_NamedResource):
+    """A named resource whose configuration is kept as the caller gave it (the members of its
+    create and update requests), so it is returned as given."""
 
     def __init__(
         self, name: str, *, account_id: str, region: str, links: Links, settings: dict[str, Any]
     ) -> None:
         super().__init__(name, account_id=account_id, region=region, links=links)
-        self.settings = dict(settings)  # the AuthorizerDescription members the caller set
+        self.settings = dict(settings)
+
+
+class Authorizer(_ConfiguredResource):
+    """A custom authorizer: a Lambda function that authenticates devices, and the public keys
+    that check the token's signature (unless signing is disabled)."""
+
+    _arn_kind = "authorizer"
+
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
         self.creation_date = self.last_modified_date = timestamp()
 
     @property
@@ -361,18 +369,15 @@ class Authorizer(_NamedResource):
         return f"<Authorizer {self.name} {self.status}>"
 
 
-class DomainConfiguration(_NamedResource):
+class DomainConfiguration(_ConfiguredResource):
     """A domain configuration: an endpoint (AWS-managed or the caller's own domain), its TLS and
     authentication settings, ENABLED or DISABLED."""
 
     _arn_kind = "domainconfiguration"
 
-    def __init__(
-        self, name: str, *, account_id: str, region: str, links: Links, settings: dict[str, Any]
-    ) -> None:
-        super().__init__(name, account_id=account_id, region=region, links=links)
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
         self.configuration_id = uuid.uuid4().hex[:5]
-        self.settings = dict(settings)
         self.status = "ENABLED"
         self.last_status_change_date = timestamp()
 
@@ -420,17 +425,14 @@ class JobExecution:
         self.version += 1
 
 
-class Job(_NamedResource):
+class Job(_ConfiguredResource):
     """A job: a document for things (and the things of thing groups) to run, and its
     executions by thing name (a list each: a thing can run a job more than once)."""
 
     _arn_kind = "job"
 
-    def __init__(
-        self, name: str, *, account_id: str, region: str, links: Links, settings: dict[str, Any]
-    ) -> None:
-        super().__init__(name, account_id=account_id, region=region, links=links)
-        self.settings = dict(settings)  # targets, document, description, configs, ...
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
         self.status = "IN_PROGRESS"
         self.created_at = self.last_updated_at = timestamp()
         self.completed_at: dt.datetime | None = None
@@ -455,16 +457,13 @@ class Job(_NamedResource):
         return f"<Job {self.name} {self.status} things={list(self.executions)}>"
 
 
-class JobTemplate(_NamedResource):
+class JobTemplate(_ConfiguredResource):
     """A job template: a job's document and configuration, to create jobs from."""
 
     _arn_kind = "jobtemplate"
 
-    def __init__(
-        self, name: str, *, account_id: str, region: str, links: Links, settings: dict[str, Any]
-    ) -> None:
-        super().__init__(name, account_id=account_id, region=region, links=links)
-        self.settings = dict(settings)
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
         self.created_at = timestamp()
 
 
