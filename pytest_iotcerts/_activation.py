@@ -131,11 +131,18 @@ class Activation:
     def retry_delay(self, seconds: float) -> None:
         """botocore backs off before retrying one of this mock's calls: record the delay, then
         sleep it (``sleep_on_retry``) or move the mock's clock on by it."""
+        wait = self.retry_wait(seconds)
+        if wait:
+            time.sleep(wait)
+
+    def retry_wait(self, seconds: float) -> float:
+        """Record a backoff and return what to really wait: all of it with
+        ``sleep_on_retry``, else nothing (the mock's clock moves on by it instead)."""
         self._retry_delays.append(seconds)
         if self.sleep_on_retry:
-            time.sleep(seconds)
-        else:
-            self.clock.advance(seconds)
+            return seconds
+        self.clock.advance(seconds)
+        return 0.0
 
     def _environment(self) -> dict[str, str | None]:
         values: dict[str, str | None] = {

@@ -13,6 +13,8 @@ last one stops.
 
 from __future__ import annotations
 
+import inspect
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +35,7 @@ from ._http import HttpRequest, HttpResponse, TransportFault
 # (iot-data-plane) is not answered here.
 SERVICE_IDS = ("iot", "iot-jobs-data-plane")
 BEFORE_SEND = tuple(f"before-send.{service_id}." for service_id in SERVICE_IDS)
+NEEDS_RETRY = tuple(f"needs-retry.{service_id}." for service_id in SERVICE_IDS)
 
 
 class Target(Protocol):
@@ -42,6 +45,9 @@ class Target(Protocol):
 
     def retry_delay(self, seconds: float) -> None:
         """botocore is about to back off before retrying one of this mock's calls."""
+
+    def retry_wait(self, seconds: float) -> float:
+        """Record a backoff; the seconds really to wait (0 when the mock skips it)."""
 
 
 _lock = threading.Lock()
@@ -88,11 +94,19 @@ def _install() -> None:
     _originals["time"] = botocore.endpoint.time
     emitter.emit = _emit
     Endpoint._needs_retry = _needs_retry
+    if "aiobotocore" in sys.modules:
+        from ._aiobotocore import install_if_loaded
+
+        install_if_loaded()
     botocore.signers.RequestSigner.get_auth_instance = _get_auth_instance
     botocore.endpoint.time = _SleepGate()
 
 
 def _uninstall() -> None:
+    if "aio_sleep" in _originals:
+        from ._aiobotocore import uninstall
+
+        uninstall()
     botocore.hooks.HierarchicalEmitter.emit = _originals.pop("emit")
     Endpoint._needs_retry = _originals.pop("needs_retry")
     botocore.signers.RequestSigner.get_auth_instance = _originals.pop("get_auth_instance")
@@ -100,15 +114,46 @@ def _uninstall() -> None:
 
 
 def _emit(self: botocore.hooks.HierarchicalEmitter, event_name: str, **kwargs: Any) -> Any:
+    if event_name.startswith("needs-retry.") and _is_async(type(self)) and _stack:
+        from ._aiobotocore import mark_retry
+
+        mark_retry(current() if event_name.startswith(NEEDS_RETRY) else None)
     if event_name.startswith(BEFORE_SEND) and "request" in kwargs:
         target = current()
         if target is not None:
+            if _is_async(type(self)):
+                # aiobotocore awaits emit(): answer when awaited, through aiobotocore's types.
+                from ._aiobotocore import answer
+
+                return answer(target, kwargs["request"])
             return [(_answer, _answer(target, kwargs["request"]))]
     return _originals["emit"](self, event_name, **kwargs)
 
 
+_ASYNC_EMITTERS: dict[type, bool] = {}
+
+
+def _is_async(emitter: type) -> bool:
+    """aiobotocore's emitter (a subclass) emits by coroutine."""
+    found = _ASYNC_EMITTERS.get(emitter)
+    if found is None:
+        found = _ASYNC_EMITTERS[emitter] = inspect.iscoroutinefunction(
+            getattr(emitter, "_emit", None)
+        )
+    return found
+
+
 def _answer(target: Target, request: Any) -> AWSResponse:
     """The router's answer as the HTTP response botocore would have read from the network."""
+    response = route(target, request)
+    return AWSResponse(
+        request.url, response.status_code, HeadersDict(response.headers), _RawBody(response.body)
+    )
+
+
+def route(target: Target, request: Any) -> HttpResponse:
+    """Hand a botocore request to the mock; a transport fault is raised as the exception
+    botocore's (and aiobotocore's) HTTP session raises for it."""
     http_request = HttpRequest(
         method=request.method,
         url=request.url,
@@ -122,9 +167,7 @@ def _answer(target: Target, request: Any) -> AWSResponse:
         if fault.kind == TransportFault.READ_TIMEOUT:
             raise ReadTimeoutError(endpoint_url=request.url, error=str(fault)) from None
         raise EndpointConnectionError(endpoint_url=request.url, error=str(fault)) from None
-    return AWSResponse(
-        request.url, response.status_code, HeadersDict(response.headers), _RawBody(response.body)
-    )
+    return response
 
 
 def _needs_retry(self: Endpoint, *args: Any, **kwargs: Any) -> bool:
