@@ -3,13 +3,16 @@ exceptions and retry handler, with faults and no-sleep retries."""
 
 from __future__ import annotations
 
-import aioboto3
 import pytest
-from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
 from pytest_iotcerts import IotCerts, mock_iot
+
+# In the test extra, so they run on every run; only `tox -e oldest` goes without them.
+aioboto3 = pytest.importorskip("aioboto3")
+get_session = pytest.importorskip("aiobotocore.session").get_session
+pytest.importorskip("pytest_asyncio")
 
 
 @pytest.mark.asyncio
