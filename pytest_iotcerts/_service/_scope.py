@@ -42,6 +42,11 @@ class Scope:
     def links(self) -> Links:
         return self.state.links
 
+    @property
+    def placement(self) -> dict[str, Any]:
+        """Where a new named resource lives: ``Thing(name, **scope.placement, ...)``."""
+        return {"account_id": self.account_id, "region": self.region, "links": self.links}
+
     def new_certificate(
         self, certificate: x509.Certificate, *, status: str, operation: str, **details: Any
     ) -> Certificate:

@@ -39,9 +39,7 @@ class DomainConfigurations:
                 )
             configuration = state.domain_configurations[name] = DomainConfiguration(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 settings=settings,
             )
             return configuration

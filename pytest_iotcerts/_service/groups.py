@@ -66,9 +66,7 @@ class ThingGroups:
                     )
             group = state.thing_groups[name] = ThingGroup(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 parent_name=parent_name,
                 properties=properties,
             )
@@ -94,9 +92,7 @@ class ThingGroups:
                 )
             group = state.thing_groups[name] = ThingGroup(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 properties=_merged_properties({}, dict(properties or {})),
                 query={"indexName": "AWS_Things", "queryVersion": "2017-09-30", **query},
             )
@@ -293,9 +289,7 @@ class BillingGroups:
                 )
             group = state.billing_groups[name] = BillingGroup(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 properties=properties,
             )
             return group

@@ -65,7 +65,7 @@ class Indexing:
         """The index documents the query matches."""
         if index == GROUPS_INDEX:
             return [self.group_document(group) for group in self.search_groups(query)]
-        self.check_index(index)
+        self.check_index(index)  # an unknown index name is ResourceNotFoundException too
         return [self.thing_document(thing) for thing in self.search_things(query)]
 
     def field_values(self, query: str, field: str, index: str = THINGS_INDEX) -> list[Any]:

@@ -64,9 +64,7 @@ class Jobs:
             things = self.things_targeted(settings["targets"])
             job = state.jobs[job_id] = Job(
                 job_id,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 settings=settings,
             )
             if settings.get("schedulingConfig"):
@@ -231,9 +229,7 @@ class JobTemplates:
             check_document(settings.get("document"))
             template = state.job_templates[template_id] = JobTemplate(
                 template_id,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 settings=settings,
             )
             return template

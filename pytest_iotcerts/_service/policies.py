@@ -45,9 +45,7 @@ class Policies:
             policy = state.policies[name] = Policy(
                 name,
                 document,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
             )
             return policy
 

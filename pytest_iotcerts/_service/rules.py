@@ -40,9 +40,7 @@ class TopicRules:
                 )
             rule = state.topic_rules[name] = TopicRule(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 payload=payload,
                 topic_pattern=pattern,
             )

@@ -42,9 +42,7 @@ class RoleAliases:
                 raise _already_exists("role alias", name, existing.arn)
             alias = state.role_aliases[name] = RoleAlias(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 role_arn=role_arn,
                 credential_duration_seconds=duration or DEFAULT_CREDENTIAL_DURATION,
             )
@@ -111,9 +109,7 @@ class Authorizers:
                 raise _already_exists("authorizer", name, existing.arn)
             authorizer = state.authorizers[name] = Authorizer(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 settings={"status": "ACTIVE", **settings},
             )
             return authorizer

@@ -42,9 +42,7 @@ class ThingTypes:
                 )
             thing_type = state.thing_types[name] = ThingType(
                 name,
-                account_id=self._scope.account_id,
-                region=self._scope.region,
-                links=state.links,
+                **self._scope.placement,
                 properties=properties,
             )
             return thing_type

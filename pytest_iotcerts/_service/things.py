@@ -63,9 +63,7 @@ class Things:
             if thing is None:
                 thing = state.things[name] = Thing(
                     name,
-                    account_id=self._scope.account_id,
-                    region=self._scope.region,
-                    links=state.links,
+                    **self._scope.placement,
                     thing_type_name=thing_type_name,
                     attributes=attributes,
                 )
