@@ -26,6 +26,7 @@ from ._doors import Doors
 from ._fault_controls import FaultControls
 from ._faults import Faults
 from ._inspection import Inspection
+from ._keys import key_source
 from ._model import iot_model
 from ._operations import SERVICE_HANDLERS
 from ._reporting import Reporting
@@ -53,6 +54,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors)
         self.strict_faults = self.settings.strict_faults
         self.verify_signatures = self.settings.verify_signatures
         self._ca = ca
+        self._keys = key_source(self.settings.key_bank)
         self._identity = Identity(self.settings.account_id, self.settings.region)
         self.clock = Clock()
         self._retry_delays: list[float] = []
@@ -84,7 +86,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors)
         return self._service_for(account_id or self.account_id, region or self.region)
 
     def _service_for(self, account_id: str, region: str) -> IotService:
-        return IotService(self._store, self.ca, account_id, region, self.clock)
+        return IotService(self._store, self.ca, account_id, region, self.clock, self._keys)
 
     @property
     def account_id(self) -> str:
@@ -137,7 +139,7 @@ def mock_iot(**settings: Any) -> IotCerts:
 
     Use it as a context manager (``with mock_iot() as iot: ...``) or a decorator (``@mock_iot()``).
     Keyword arguments are the settings (``account_id``, ``region``, ``sleep_on_retry``,
-    ``strict_faults``, ``aws_quotas``, ``verify_signatures``, ``unemulated``); an unknown one is a
-    ValueError.
+    ``strict_faults``, ``aws_quotas``, ``verify_signatures``, ``key_bank``, ``unemulated``); an
+    unknown one is a ValueError.
     """
     return IotCerts(Settings().updated(**settings))

@@ -41,6 +41,12 @@ class Settings:
         "(a wrong secret or a stale signature gets AWS's 403).",
     )
 
+    key_bank: str = _setting(
+        "",
+        "Where CreateKeysAndCertificate's RSA keys are kept between runs (each used at most once "
+        "per run): a directory, '' for $PYTEST_IOTCERTS_KEY_BANK or the user cache directory, "
+        "or 'off' for fresh keys only with nothing written.",
+    )
     unemulated: str = _setting(
         "warn",
         "What a call of an IoT operation not emulated yet does at teardown: 'warn' (an "
@@ -53,6 +59,8 @@ class Settings:
             raise ValueError(
                 f"region must be a region name such as 'us-east-1', not {self.region!r}"
             )
+        if not isinstance(self.key_bank, str):
+            raise ValueError(f"key_bank must be a directory, '' or 'off', not {self.key_bank!r}")
         if self.unemulated not in UNEMULATED_CHOICES:
             raise ValueError(
                 f"unemulated must be one of {', '.join(UNEMULATED_CHOICES)}, "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from ._links import Links
+from ._ordered import Ordered
 from ._resources import (
     Authorizer,
     BillingGroup,
@@ -56,6 +57,7 @@ class RegionState:
     account_id: str
     region: str
     certificates: dict[str, Certificate] = field(default_factory=dict)
+    certificates_in_issue_order: Ordered[Certificate] = field(default_factory=Ordered)
     ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
     things: dict[str, Thing] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
@@ -102,6 +104,7 @@ class Store:
         with self.lock:
             state = self.region(certificate.account_id, certificate.region)
             state.certificates[certificate.certificate_id] = certificate
+            state.certificates_in_issue_order.add(certificate.sequence, certificate)
             certificate._links = state.links
             self._all[certificate.sequence] = certificate
 
@@ -112,6 +115,7 @@ class Store:
             state.links.thing_principals.drop_right(certificate.arn)
             state.links.policy_targets.drop_right(certificate.arn)
             state.certificates.pop(certificate.certificate_id, None)
+            state.certificates_in_issue_order.discard(certificate.sequence)
             self._all.pop(certificate.sequence, None)
 
     def move_certificate(self, certificate: Certificate, account_id: str) -> None:
@@ -119,9 +123,11 @@ class Store:
         with self.lock:
             source = self.region(certificate.account_id, certificate.region)
             del source.certificates[certificate.certificate_id]
+            source.certificates_in_issue_order.discard(certificate.sequence)
             certificate.account_id = account_id
             target = self.region(account_id, certificate.region)
             target.certificates[certificate.certificate_id] = certificate
+            target.certificates_in_issue_order.add(certificate.sequence, certificate)
             certificate._links = target.links
 
     def find(

@@ -8,14 +8,17 @@ controller reports when it stops into warnings or a test failure.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from ._controller import IotCerts
 from ._errors import IotCertsWarning
 from ._settings import Settings
+
+if TYPE_CHECKING:
+    from ._controller import IotCerts
 
 __all__ = ["IotCertsWarning", "iot_certs"]
 
@@ -68,6 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(_REGION_SET_AT_CONFIGURE, False):
         os.environ.pop("AWS_DEFAULT_REGION", None)
+    keys = sys.modules.get("pytest_iotcerts._keys")
+    if keys is not None:  # only when a test issued keys: save the fresh ones to the key bank
+        keys.save_fresh_keys()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -131,6 +137,8 @@ def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
     not fire as often as its ``times`` (or, with ``unemulated="fail"``, an unemulated operation
     was called).
     """
+    from ._controller import IotCerts  # botocore and cryptography load when a test asks
+
     controller = IotCerts(settings_for(request.node, request.config))
     controller.start()
     try:

@@ -329,3 +329,17 @@ def test_a_bug_of_ours_is_a_500_to_the_client_and_a_warning_to_the_test(
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, warnings=1)
     result.stdout.fnmatch_lines(["*IotCertsWarning: pytest-iotcerts hit an internal error*"])
+
+
+def test_an_unused_plugin_imports_neither_botocore_nor_cryptography() -> None:
+    """Installed but unused, the plugin must cost a pytest run almost nothing (issue 12: under
+    60 ms; ``python benchmarks/suite.py`` measures it)."""
+    import subprocess
+
+    probe = (
+        "import sys, pytest_iotcerts.plugin, pytest_iotcerts; "
+        "heavy = [m for m in ('botocore', 'cryptography', 'responses', 'boto3') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr

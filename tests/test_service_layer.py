@@ -92,6 +92,9 @@ def test_the_public_names() -> None:
     for name in pytest_iotcerts.__all__:
         assert getattr(pytest_iotcerts, name) is not None, name
     assert pytest_iotcerts.__version__ == importlib.metadata.version("pytest-iotcerts")
+    assert set(pytest_iotcerts.__all__) <= set(dir(pytest_iotcerts))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        pytest_iotcerts.no_such_name  # noqa: B018  (the names load lazily; others still fail)
     assert issubclass(pytest_iotcerts.IotCertsWarning, UserWarning)
     assert [
         cls.__module__.split(".")[0] for cls in (Certificate, CACertificate, Thing, Policy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._ordered import Ordered
 from .._resources import CACertificate, Certificate
 from .._service import IotService
 from ._common import initial_status, operation, page
@@ -82,7 +83,7 @@ def describe_certificate(service: IotService, params: dict[str, Any]) -> Mapping
 
 @operation("ListCertificates")
 def list_certificates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    return _list_page(service.certificates.select(), params)
+    return _list_page(service.certificates.in_issue_order(), params)
 
 
 @operation("ListCertificatesByCA")
@@ -91,7 +92,9 @@ def list_certificates_by_ca(service: IotService, params: dict[str, Any]) -> Mapp
     return _list_page(signed, params)
 
 
-def _list_page(certificates: list[Certificate], params: dict[str, Any]) -> dict[str, Any]:
+def _list_page(
+    certificates: list[Certificate] | Ordered[Certificate], params: dict[str, Any]
+) -> dict[str, Any]:
     chosen, next_marker = page(
         certificates,
         key=lambda c: c.sequence,

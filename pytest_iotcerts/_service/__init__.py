@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from .._crypto import CertificateAuthority
+from .._keys import KeySource, key_source
 from .._state import Store
 from ._scope import Scope
 from .certificates import Certificates
@@ -44,8 +45,9 @@ class IotService:
         account_id: str,
         region: str,
         clock: Callable[[], float] = time.monotonic,
+        keys: KeySource | None = None,
     ) -> None:
-        self.scope = Scope(store, ca, account_id, region, clock)
+        self.scope = Scope(store, ca, account_id, region, clock, keys or key_source())
 
     @property
     def account_id(self) -> str:

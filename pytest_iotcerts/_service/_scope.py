@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cryptography import x509
 
 from .._crypto import CertificateAuthority
 from .._errors import invalid_request, not_found
+from .._keys import KeySource, key_source
 from .._links import Links
 from .._resources import BillingGroup, Certificate, Policy, Thing, ThingGroup, ThingType
 from .._state import RegionState, Store
@@ -33,6 +34,7 @@ class Scope:
     account_id: str
     region: str
     clock: Callable[[], float] = time.monotonic  # the mock's: timeouts run on it
+    keys: KeySource = field(default_factory=key_source)  # CreateKeysAndCertificate's keys
 
     @property
     def state(self) -> RegionState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _crypto, _x509_input
 from .._errors import ServiceError, invalid_request
-from .._keys import new_device_key
+from .._ordered import Ordered
 from .._resources import Certificate
 from ._scope import Scope
 
@@ -23,7 +23,7 @@ class Certificates:
 
     def create_with_keys(self, status: str) -> Certificate:
         """CreateKeysAndCertificate: a new key pair, and a certificate for it."""
-        key = new_device_key()
+        key = self._scope.keys.take()
         issued = self._scope.ca.issue(_crypto.KEYS_AND_CERTIFICATE_SUBJECT, key.public_key())
         return self._hold(
             self._scope.new_certificate(
@@ -67,6 +67,10 @@ class Certificates:
         if ca_certificate_id is None:
             return held
         return [c for c in held if c.ca_certificate_id == ca_certificate_id.lower()]
+
+    def in_issue_order(self) -> Ordered[Certificate]:
+        """The caller's certificates, to page through without copying them (ListCertificates)."""
+        return self._scope.state.certificates_in_issue_order
 
     def update_status(self, certificate_id: str, new_status: str) -> Certificate:
         if new_status not in SETTABLE_STATUSES:

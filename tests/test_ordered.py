@@ -1,0 +1,69 @@
+"""Paging without looking at every item: ``Ordered`` and the lists built on it."""
+
+from __future__ import annotations
+
+import boto3
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_iotcerts import IotCerts
+from pytest_iotcerts._ordered import Ordered
+
+
+def test_a_window_starts_at_a_sequence_in_either_direction() -> None:
+    ordered: Ordered[str] = Ordered()
+    for sequence in (1, 3, 5, 7):
+        ordered.add(sequence, f"item{sequence}")
+    assert ordered.window(None, 2) == ["item1", "item3"]
+    assert ordered.window(4, 2) == ["item5", "item7"]
+    assert ordered.window(None, 3, ascending=False) == ["item7", "item5", "item3"]
+    assert ordered.window(4, 9, ascending=False) == ["item3", "item1"]
+    assert ordered.window(9, 2) == []
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["add", "discard"]), st.integers(0, 40)),
+        max_size=120,
+    ),
+    st.integers(0, 41),
+    st.integers(1, 8),
+    st.booleans(),
+)
+def test_windows_match_sorting_after_any_adds_and_removals(
+    steps: list[tuple[str, int]], start: int, count: int, ascending: bool
+) -> None:
+    ordered: Ordered[int] = Ordered()
+    held: set[int] = set()
+    for action, sequence in steps:
+        if action == "add":
+            ordered.add(sequence, sequence)
+            held.add(sequence)
+        else:
+            ordered.discard(sequence)
+            held.discard(sequence)
+    if ascending:
+        expected = sorted(s for s in held if s >= start)[:count]
+    else:
+        expected = sorted((s for s in held if s <= start), reverse=True)[:count]
+    assert ordered.window(start, count, ascending=ascending) == expected
+    assert len(ordered) == len(held)
+
+
+def test_a_transferred_certificate_lists_in_issue_order(iot_certs: IotCerts) -> None:
+    """The receiving account lists it where its creation date puts it, not at the end."""
+    sender = boto3.client("iot", **iot_certs.credentials_for("111111111111"))
+    receiver = boto3.client("iot", **iot_certs.credentials_for("222222222222"))
+    moved = sender.create_keys_and_certificate(setAsActive=False)["certificateId"]
+    after = receiver.create_keys_and_certificate()["certificateId"]
+    sender.transfer_certificate(certificateId=moved, targetAwsAccount="222222222222")
+    receiver.accept_certificate_transfer(certificateId=moved)
+    newest_first = [c["certificateId"] for c in receiver.list_certificates()["certificates"]]
+    assert newest_first == [after, moved]
+    oldest_first = receiver.list_certificates(ascendingOrder=True, pageSize=1)
+    assert oldest_first["certificates"][0]["certificateId"] == moved
+    rest = receiver.list_certificates(
+        ascendingOrder=True, pageSize=1, marker=oldest_first["nextMarker"]
+    )
+    assert [c["certificateId"] for c in rest["certificates"]] == [after]
+    assert "nextMarker" not in rest
