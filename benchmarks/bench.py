@@ -3,14 +3,19 @@
 Run: python benchmarks/bench.py [--calls N]
 botocore's overhead is measured with a before-send handler that returns a canned response, so it
 is everything botocore does (serialize, sign, parse) with no service behind it.
+``CreateKeysAndCertificate`` is timed back to back with the key bank an earlier run filled, and
+with ``key_bank="off"`` (fresh keys: the background thread's, else generated during the call).
+For whole suites, see ``suite.py``; for many certificates held, ``scale.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,6 +26,8 @@ from cryptography.x509 import CertificateSigningRequestBuilder, Name, NameAttrib
 from cryptography.x509.oid import NameOID
 
 from pytest_iotcerts import mock_iot
+from pytest_iotcerts._key_bank import KeyBank, Worker
+from pytest_iotcerts._keys import generate, to_pem
 
 
 def timed(call: Callable[[], Any], n: int) -> float:
@@ -66,36 +73,38 @@ def botocore_overhead(n: int) -> float:
 def measure(n: int, csr: str) -> dict[str, float]:
     """The same calls against whichever emulator is active."""
     client = boto3.client("iot", region_name="us-east-1")
-    certificate_id = client.create_keys_and_certificate()["certificateId"]
+    certificate_id = client.create_certificate_from_csr(certificateSigningRequest=csr)
     return {
         "DescribeCertificate": timed(
-            lambda: client.describe_certificate(certificateId=certificate_id), n
+            lambda: client.describe_certificate(certificateId=certificate_id["certificateId"]), n
         ),
         "CreateCertificateFromCsr": timed(
             lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
         ),
-        "CreateKeysAndCertificate (sustained)": timed(
-            client.create_keys_and_certificate, max(5, n // 5)
-        ),
-        "CreateKeysAndCertificate (pool warm)": pool_warm(client),
+        KEYS: timed(client.create_keys_and_certificate, key_calls(n)),
     }
 
 
-def pool_warm(client: Any) -> float:
-    """A test's few keys, with the background pool given time to refill in between."""
-    samples = []
-    for _ in range(5):
-        time.sleep(0.5)
-        for _ in range(4):
-            start = time.perf_counter()
-            client.create_keys_and_certificate()
-            samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+KEYS = "CreateKeysAndCertificate"
+FRESH = "CreateKeysAndCertificate, fresh keys"
+
+
+def key_calls(n: int) -> int:
+    return max(5, n // 5)
 
 
 def ours(n: int, csr: str) -> dict[str, float]:
-    with mock_iot():
-        return measure(n, csr)
+    """With a key bank an earlier run filled, and with ``key_bank="off"`` (every key generated
+    during the call or by the background thread, back to back)."""
+    with tempfile.TemporaryDirectory() as bank:
+        earlier_run = KeyBank(Path(bank), Worker(run="earlier"))
+        earlier_run.add([to_pem(generate()) for _ in range(key_calls(n) + 10)])
+        with mock_iot(key_bank=bank):
+            results = measure(n, csr)
+    with mock_iot(key_bank="off"):
+        client = boto3.client("iot", region_name="us-east-1")
+        results[FRESH] = timed(client.create_keys_and_certificate, key_calls(n))
+    return results
 
 
 def moto(n: int, csr: str) -> dict[str, float] | None:
@@ -104,7 +113,9 @@ def moto(n: int, csr: str) -> dict[str, float] | None:
     except ImportError:
         return None
     with mock_aws():
-        return measure(n, csr)
+        results = measure(n, csr)
+    results[FRESH] = results[KEYS]  # moto generates every key during the call
+    return results
 
 
 def main() -> None:
