@@ -75,8 +75,13 @@ class CertificateAuthority:
         )
         return cls(key, certificate)
 
-    def issue(self, subject: x509.Name, public_key: CertificatePublicKey) -> x509.Certificate:
-        """A device certificate with AWS IoT's profile."""
+    def issue(
+        self,
+        subject: x509.Name,
+        public_key: CertificatePublicKey,
+        not_after: dt.datetime = NOT_AFTER,
+    ) -> x509.Certificate:
+        """A device certificate with AWS IoT's profile (valid until 2049 unless ``not_after``)."""
         issued_at = x509_time()
         return (
             x509.CertificateBuilder()
@@ -85,7 +90,7 @@ class CertificateAuthority:
             .public_key(public_key)
             .serial_number(device_serial_number())
             .not_valid_before(issued_at - NOT_BEFORE_SKEW)
-            .not_valid_after(NOT_AFTER)
+            .not_valid_after(not_after)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
                 critical=False,

@@ -76,9 +76,12 @@ class Certificate(_X509Resource):
         csr: x509.CertificateSigningRequest | None = None,
         private_key: rsa.RSAPrivateKey | None = None,
         ca_certificate_id: str | None = None,
+        provisioning_template: str | None = None,
     ) -> None:
         super().__init__(certificate, account_id=account_id, region=region, status=status)
         self.operation = operation
+        # a claim certificate (CreateProvisioningClaim) provisions with this template only
+        self.provisioning_template = provisioning_template
         self.csr = csr
         self.private_key = private_key
         self.ca_certificate_id = ca_certificate_id
@@ -493,3 +496,41 @@ class TopicRule(_NamedResource):
 
     def __repr__(self) -> str:
         return f"<TopicRule {self.name} FROM '{self.topic_pattern}'>"
+
+
+@dataclass
+class ProvisioningTemplateVersion:
+    """One version of a provisioning template's body."""
+
+    version_id: int
+    body: str
+    created: dt.datetime = field(default_factory=timestamp)
+
+
+class ProvisioningTemplate(_ConfiguredResource):
+    """A provisioning template (FLEET_PROVISIONING or JITP): its settings as the caller gave them
+    (description, enabled, provisioningRoleArn, preProvisioningHook, type) and its versions."""
+
+    _arn_kind = "provisioningtemplate"
+
+    def __init__(self, name: str, body: str, **details: Any) -> None:
+        super().__init__(name, **details)
+        self.creation_date = self.last_modified_date = timestamp()
+        self.versions = {1: ProvisioningTemplateVersion(1, body)}
+        self.default_version_id = 1
+        self.last_version_id = 1
+
+    @property
+    def body(self) -> str:
+        return self.versions[self.default_version_id].body
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.get("enabled", False))
+
+    @property
+    def type(self) -> str:
+        return str(self.settings.get("type") or "FLEET_PROVISIONING")
+
+    def __repr__(self) -> str:
+        return f"<ProvisioningTemplate {self.name} v{self.default_version_id} {self.type}>"

@@ -5,7 +5,7 @@ rule broken raises its ServiceError). No call is recorded and no fault fires."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
@@ -131,6 +131,20 @@ class Seeding:
         IN_PROGRESS, SUCCEEDED, FAILED or REJECTED; the job completes as on AWS."""
         executions = self.service(account_id, region).job_executions
         return executions.report(job_id, thing_name, status, details=details)
+
+    def set_pre_provisioning_hook(
+        self,
+        template_name: str,
+        hook: Callable[[dict[str, Any]], dict[str, Any]] | None,
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Stand in for the template's pre-provisioning Lambda: ``hook`` gets AWS's event
+        (``claimCertificateId``, ``certificateId``, ``certificatePem``, ``templateArn``,
+        ``clientId``, ``parameters``) and answers as the Lambda would (``allowProvisioning``,
+        optional ``parameterOverrides``). None removes it."""
+        self.service(account_id, region).provisioning_templates.set_hook(template_name, hook)
 
 
 def _check_status(status: str) -> None:

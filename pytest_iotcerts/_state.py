@@ -24,6 +24,7 @@ from ._resources import (
     Job,
     JobTemplate,
     Policy,
+    ProvisioningTemplate,
     RoleAlias,
     Thing,
     ThingGroup,
@@ -71,6 +72,11 @@ class RegionState:
     jobs: dict[str, Job] = field(default_factory=dict)
     job_templates: dict[str, JobTemplate] = field(default_factory=dict)
     topic_rules: dict[str, TopicRule] = field(default_factory=dict)
+    provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
+    # template name -> the test's stand-in for the template's pre-provisioning hook (a Lambda)
+    pre_provisioning_hooks: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+    # certificate ownership tokens of fleet provisioning -> the certificate id each is bound to
+    ownership_tokens: dict[str, str] = field(default_factory=dict)
     # UpdateIndexingConfiguration's two members, as last set (indexing is off until then)
     indexing: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {

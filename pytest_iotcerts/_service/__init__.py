@@ -24,6 +24,8 @@ from .indexing import Indexing
 from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
 from .policies import Policies
+from .provisioning import Provisioning
+from .provisioning_templates import ProvisioningTemplates
 from .registration import CACertificates, Registration
 from .rules import TopicRules
 from .security import Authorizers, RoleAliases
@@ -72,6 +74,14 @@ class IotService:
     @cached_property
     def transfers(self) -> Transfers:
         return Transfers(self.scope)
+
+    @cached_property
+    def provisioning_templates(self) -> ProvisioningTemplates:
+        return ProvisioningTemplates(self.scope)
+
+    @cached_property
+    def provisioning(self) -> Provisioning:
+        return Provisioning(self.scope)
 
     @cached_property
     def things(self) -> Things:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _crypto, _x509_input
 from .._errors import ServiceError, invalid_request
 from .._ordered import Ordered
@@ -21,27 +23,33 @@ class Certificates:
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
 
-    def create_with_keys(self, status: str) -> Certificate:
+    def create_with_keys(
+        self, status: str, *, operation: str = "CreateKeysAndCertificate", **details: Any
+    ) -> Certificate:
         """CreateKeysAndCertificate: a new key pair, and a certificate for it."""
         key = self._scope.keys.take()
-        issued = self._scope.ca.issue(_crypto.KEYS_AND_CERTIFICATE_SUBJECT, key.public_key())
-        return self._hold(
+        subject = _crypto.KEYS_AND_CERTIFICATE_SUBJECT
+        issued = self._scope.ca.issue(
+            subject, key.public_key(), details.pop("not_after", _crypto.NOT_AFTER)
+        )
+        return self.hold(
             self._scope.new_certificate(
-                issued, status=status, operation="CreateKeysAndCertificate", private_key=key
+                issued, status=status, operation=operation, private_key=key, **details
             )
         )
 
     def create_from_csr(self, csr_pem: str, status: str) -> Certificate:
         """CreateCertificateFromCsr: the CSR's subject and key, signed by the CA."""
+        return self.hold(self.prepare_from_csr(csr_pem, status, "CreateCertificateFromCsr"))
+
+    def prepare_from_csr(self, csr_pem: str, status: str, operation: str) -> Certificate:
+        """A certificate for the CSR's subject and key, signed but not held yet (the crypto,
+        before any lock)."""
         csr = _x509_input.load_csr(csr_pem)
         issued = self._scope.ca.issue(csr.subject, csr.public_key())  # type: ignore[arg-type]
-        return self._hold(
-            self._scope.new_certificate(
-                issued, status=status, operation="CreateCertificateFromCsr", csr=csr
-            )
-        )
+        return self._scope.new_certificate(issued, status=status, operation=operation, csr=csr)
 
-    def _hold(self, certificate: Certificate) -> Certificate:
+    def hold(self, certificate: Certificate) -> Certificate:
         self._scope.store.add_certificate(certificate)
         return certificate
 

@@ -28,6 +28,7 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "job": lambda state, name: name in state.jobs,
     "jobtemplate": lambda state, name: name in state.job_templates,
     "rule": lambda state, name: name in state.topic_rules,
+    "provisioningtemplate": lambda state, name: name in state.provisioning_templates,
 }
 
 
