@@ -275,8 +275,8 @@ class _Applier:
         return certificate
 
     def _set_status(self, resource: Resource, certificate: Certificate) -> None:
-        if "Status" not in resource.properties:
-            return
+        # Status is optional and defaults to ACTIVE (AWS's guide): a fleet-provisioned or JITP
+        # certificate, PENDING_ACTIVATION until now, becomes ACTIVE.
         action, status = resource.override("Status", "REPLACE"), _status(resource)
         if action == "FAIL":
             raise failure(resource, f"the certificate {certificate.certificate_id} exists.")
