@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
-import time
 import tracemalloc
-from collections.abc import Callable
-from typing import Any
 
 import boto3
 
@@ -24,21 +20,9 @@ from pytest_iotcerts import IotCerts, mock_iot
 from pytest_iotcerts._service import IotService
 
 try:
-    from bench import make_csr
+    from bench import make_csr, timed
 except ImportError:  # run from elsewhere than benchmarks/
-    from benchmarks.bench import make_csr
-
-
-def timed(call: Callable[[], Any], n: int) -> float:
-    """Median milliseconds per call after a warm-up."""
-    for _ in range(5):
-        call()
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    from benchmarks.bench import make_csr, timed
 
 
 def issue(service: IotService, csr: str, count: int) -> str:

@@ -10,10 +10,10 @@ from .._errors import ServiceError, already_exists, invalid_request, not_found
 from .._resources import ProvisioningTemplate, ProvisioningTemplateVersion
 from .._template_engine import Template, TemplateError
 from ._scope import Scope
+from .security import check_role_arn
 
 MAX_VERSIONS = 5  # AWS IoT's quota of versions per provisioning template
 TYPES = ("FLEET_PROVISIONING", "JITP")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
 _LAMBDA_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:.+$")
 
 
@@ -26,9 +26,8 @@ def checked_template(body: str) -> Template:
 
 
 def _check_settings(settings: dict[str, Any]) -> None:
-    role = settings.get("provisioningRoleArn")
-    if role is not None and not _ROLE_ARN.match(role):
-        raise invalid_request(f"{role} is not the ARN of an IAM role.")
+    if settings.get("provisioningRoleArn") is not None:
+        check_role_arn(settings["provisioningRoleArn"])
     hook = settings.get("preProvisioningHook")
     if hook is not None:
         if settings.get("type") == "JITP":

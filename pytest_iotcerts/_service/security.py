@@ -24,7 +24,7 @@ def _already_exists(kind: str, name: str, arn: str) -> ServiceError:
     )
 
 
-def _check_role_arn(role_arn: str) -> None:
+def check_role_arn(role_arn: str) -> None:
     if not _ROLE_ARN.match(role_arn):
         raise invalid_request(f"{role_arn} is not the ARN of an IAM role.")
 
@@ -34,7 +34,7 @@ class RoleAliases:
         self._scope = scope
 
     def create(self, name: str, role_arn: str, duration: int | None = None) -> RoleAlias:
-        _check_role_arn(role_arn)
+        check_role_arn(role_arn)
         state = self._scope.state
         with self._scope.store.lock:
             existing = state.role_aliases.get(name)
@@ -61,7 +61,7 @@ class RoleAliases:
 
     def update(self, name: str, role_arn: str | None, duration: int | None) -> RoleAlias:
         if role_arn is not None:
-            _check_role_arn(role_arn)
+            check_role_arn(role_arn)
         with self._scope.store.lock:
             alias = self.get(name)
             alias.role_arn = role_arn or alias.role_arn
