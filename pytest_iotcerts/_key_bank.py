@@ -63,8 +63,10 @@ class Worker:
             return cls(int(name[2:]) % int(count), int(count), run[:12] or "0")
         return cls()
 
-    def owns(self, chunk: str, position: int) -> bool:
-        return (zlib.crc32(chunk.encode()) + position) % self.count == self.index
+    def positions(self, chunk: str, count: int) -> range:
+        """The positions of ``chunk``'s keys that belong to this worker."""
+        first = (self.index - zlib.crc32(chunk.encode())) % self.count
+        return range(first, count, self.count)
 
 
 class KeyBank:
@@ -94,15 +96,15 @@ class KeyBank:
     def share(self) -> tuple[int, Iterator[bytes]]:
         """How many keys this worker may use, and the keys (PEM), each chunk read when reached."""
         chunks = self.chunks()
-        owns = self.worker.owns
-        size = sum(owns(name, j) for name, count in chunks.items() for j in range(count))
+        size = sum(len(self.worker.positions(name, count)) for name, count in chunks.items())
         return size, self._keys_of(chunks)
 
     def _keys_of(self, chunks: dict[str, int]) -> Iterator[bytes]:
-        for name in chunks:
-            for position, pem in enumerate(self._read(name)):
-                if self.worker.owns(name, position):
-                    yield pem
+        for name, count in chunks.items():
+            keys = self._read(name)
+            for position in self.worker.positions(name, count):
+                if position < len(keys):
+                    yield keys[position]
 
     def add(self, pems: list[bytes]) -> None:
         """Save ``pems`` as one new chunk (nothing when the bank is full or cannot be written)."""

@@ -23,8 +23,16 @@ from cryptography.x509.oid import NameOID
 from .. import _crypto, _x509_input
 from .._clock import x509_time
 from .._errors import ServiceError, invalid_request
-from .._resources import Certificate, Policy, Thing
-from .._template_engine import CERTIFICATE, POLICY, THING, Evaluation, Resource, TemplateError
+from .._resources import Certificate, Policy, ProvisioningTemplate, Thing
+from .._template_engine import (
+    CERTIFICATE,
+    POLICY,
+    THING,
+    Evaluation,
+    Resource,
+    Template,
+    TemplateError,
+)
 from ._scope import Scope
 from .certificates import Certificates
 from .groups import BillingGroups, ThingGroups
@@ -82,7 +90,7 @@ class Provisioning:
         return self.run(checked_template(body), parameters)
 
     def run(
-        self, template: Any, parameters: dict[str, str], pseudo: dict[str, str] | None = None
+        self, template: Template, parameters: dict[str, str], pseudo: dict[str, str] | None = None
     ) -> Provisioned:
         """Evaluate and apply a template; all of it, or nothing."""
         pseudo = {
@@ -114,9 +122,7 @@ class Provisioning:
     def create_claim(self, template_name: str) -> Certificate:
         """CreateProvisioningClaim: an ACTIVE certificate with keys, valid for five minutes,
         good only for provisioning with this template."""
-        template = ProvisioningTemplates(self._scope).get(template_name)
-        if not template.enabled:
-            raise invalid_request(f"The provisioning template {template_name} is not enabled.")
+        self._enabled_template(template_name)
         return Certificates(self._scope).create_with_keys(
             "ACTIVE",
             operation="CreateProvisioningClaim",
@@ -164,10 +170,14 @@ class Provisioning:
         body = checked_template(template.body)
         return self.run(body, parameters, certificate_parameters(certificate))
 
-    def _usable_template(self, name: str, claim: Certificate) -> Any:
+    def _enabled_template(self, name: str) -> ProvisioningTemplate:
         template = ProvisioningTemplates(self._scope).get(name)
         if not template.enabled:
             raise invalid_request(f"The provisioning template {name} is not enabled.")
+        return template
+
+    def _usable_template(self, name: str, claim: Certificate) -> ProvisioningTemplate:
+        template = self._enabled_template(name)
         bound = claim.provisioning_template
         if bound is not None and bound != name:
             raise ServiceError(
@@ -180,7 +190,7 @@ class Provisioning:
 
     def _run_hook(
         self,
-        template: Any,
+        template: ProvisioningTemplate,
         claim: Certificate,
         certificate: Certificate,
         parameters: dict[str, str],
