@@ -57,6 +57,8 @@ class Activation:
 
         def report(self) -> None: ...
 
+        def _stop_devices(self) -> None: ...
+
     def start(self: A) -> A:
         """Activate. Several mocks may be active at once: calls from a thread go to the latest
         mock that thread started, else to the latest started anywhere."""
@@ -76,6 +78,7 @@ class Activation:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self._stop_devices()
         environment.pop(self)
 
     @property

@@ -9,6 +9,7 @@ part                   what it does
 ``_fault_controls``    fault rules and rate limits
 ``_reporting``         warnings and failures when the mock stops
 ``_doors``             the loopback endpoint and ``responses`` for other clients
+``_devices``           the MQTT endpoint devices connect to (``_mqtt``)
 =====================  ===========================================================
 """
 
@@ -22,6 +23,7 @@ from ._activation import Activation
 from ._auth import FAKE_SECRET_ACCESS_KEY, Authenticator, Identity
 from ._clock import Clock
 from ._crypto import CertificateAuthority, session_ca
+from ._devices import Devices
 from ._doors import Doors
 from ._fault_controls import FaultControls
 from ._faults import Faults
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from ._server import LoopbackServer
 
 
-class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors):
+class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors, Devices):
     """An emulated AWS IoT service, active between ``start()`` and ``stop()``.
 
     Get one from the ``iot_certs`` fixture or from ``pytest_iotcerts.mock_iot()``.
@@ -77,6 +79,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors)
             handlers=SERVICE_HANDLERS,
             faults=self._faults,
         )
+        self._devices_reset()
 
     def service(self, account_id: str | None = None, region: str | None = None) -> IotService:
         """The service layer as ``account_id`` (default: the mock's) sees it in ``region``

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 import threading
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._clock import x509_time
 
@@ -109,9 +110,43 @@ class CertificateAuthority:
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
         return self.issue(subject, key.public_key()), key
 
+    def issue_server_certificate(
+        self, hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+    ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+        """A TLS server certificate for ``hosts`` (names and IP addresses), for a door that
+        devices connect to with this CA as their trusted root."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        issued_at = x509_time()
+        names = [_general_name(host) for host in hosts]
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+            .issuer_name(self.certificate.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(issued_at - NOT_BEFORE_SKEW)
+            .not_valid_after(issued_at + dt.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(_key_usage(signs_certificates=False), critical=True)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
+                critical=False,
+            )
+            .sign(self.key, hashes.SHA256())
+        ), key
+
     def issue_verification_certificate(self, registration_code: str) -> x509.Certificate:
         """The proof of possession RegisterCACertificate asks for: CN = the registration code."""
         return self.issue_device_certificate(registration_code)[0]
+
+
+def _general_name(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def device_serial_number() -> int:

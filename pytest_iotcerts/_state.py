@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from ._events import Events
 from ._links import Links
 from ._ordered import Ordered
 from ._resources import (
@@ -97,6 +98,10 @@ class Store:
         # Every live certificate, in issue order, across accounts and regions.
         self._all: dict[int, Certificate] = {}
         self.transfers: dict[tuple[str, str], Transfer] = {}
+        self.events = Events()
+        # Goes up whenever a certificate or CA certificate is added, removed or moved: what a
+        # TLS door trusts is rebuilt only when it changed.
+        self.version = 0
 
     def region(self, account_id: str, region: str) -> RegionState:
         with self.lock:
@@ -113,6 +118,7 @@ class Store:
             state.certificates_in_issue_order.add(certificate.sequence, certificate)
             certificate._links = state.links
             self._all[certificate.sequence] = certificate
+            self.version += 1
 
     def remove_certificate(self, certificate: Certificate) -> None:
         """Forget a certificate and every link it had."""
@@ -123,6 +129,7 @@ class Store:
             state.certificates.pop(certificate.certificate_id, None)
             state.certificates_in_issue_order.discard(certificate.sequence)
             self._all.pop(certificate.sequence, None)
+            self.version += 1
 
     def move_certificate(self, certificate: Certificate, account_id: str) -> None:
         """Hand a certificate (without links: a transfer needs none) to another account."""
@@ -135,6 +142,7 @@ class Store:
             target.certificates[certificate.certificate_id] = certificate
             target.certificates_in_issue_order.add(certificate.sequence, certificate)
             certificate._links = target.links
+            self.version += 1
 
     def find(
         self, certificate_id: str, *, account_id: str | None = None, region: str | None = None

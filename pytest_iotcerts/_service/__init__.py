@@ -17,6 +17,7 @@ from .._keys import KeySource, key_source
 from .._state import Store
 from ._scope import Scope
 from .certificates import Certificates
+from .connections import Connections
 from .domains import DomainConfigurations
 from .endpoints import Endpoints
 from .groups import BillingGroups, ThingGroups
@@ -82,6 +83,10 @@ class IotService:
     @cached_property
     def provisioning(self) -> Provisioning:
         return Provisioning(self.scope)
+
+    @cached_property
+    def connections(self) -> Connections:
+        return Connections(self.scope)
 
     @cached_property
     def things(self) -> Things:

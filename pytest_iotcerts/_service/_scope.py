@@ -62,6 +62,15 @@ class Scope:
             **details,
         )
 
+    def certificates_changed(self) -> None:
+        """Tell the doors a status changed, so live connections are checked (call it after
+        releasing the store's lock)."""
+        self.store.events.certificates_changed(self.account_id, self.region)
+
+    def publish(self, topic: str, payload: dict[str, Any]) -> None:
+        """Publish an event as AWS IoT, in this account and region."""
+        self.store.events.publish(self.account_id, self.region, topic, payload)
+
     def certificate(self, certificate_id: str) -> Certificate:
         """The caller's certificate, or ResourceNotFoundException."""
         certificate = self.state.certificates.get(certificate_id.lower())

@@ -102,7 +102,8 @@ class Certificates:
                 )
             certificate.status = new_status
             certificate.touch()
-            return certificate
+        self._scope.certificates_changed()
+        return certificate
 
     def delete(self, certificate_id: str, *, force: bool = False) -> None:
         """Delete an inactive certificate with no things; ``force`` detaches its policies."""

@@ -160,11 +160,13 @@ class Provisioning:
     ) -> Provisioned:
         """Fleet provisioning's RegisterThing: the template, its pre-provisioning hook, and the
         certificate the token is bound to (the token is used up)."""
+        if not ownership_token:  # AWS's wording
+            raise _token_error("Certificate ownership token cannot be empty.")
         template = self._usable_template(template_name, claim)
         with self._scope.store.lock:
             certificate_id = self._scope.state.ownership_tokens.pop(ownership_token, None)
         if certificate_id is None:
-            raise invalid_request("The certificate ownership token is not valid (or was used).")
+            raise _token_error("The certificate ownership token is not valid (or was used).")
         certificate = self._scope.certificate(certificate_id)
         parameters = self._run_hook(template, claim, certificate, parameters, client_id)
         body = checked_template(template.body)
@@ -219,6 +221,11 @@ class Provisioning:
                 status_code=403,
             )
         return {**parameters, **(answer.get("parameterOverrides") or {})}
+
+
+def _token_error(message: str) -> ServiceError:
+    # The fleet provisioning MQTT API's own code (not in the HTTP API's model).
+    return ServiceError("InvalidCertificateOwnershipToken", message, status_code=400)
 
 
 def _status(resource: Resource) -> str:

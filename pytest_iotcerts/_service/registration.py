@@ -58,7 +58,7 @@ class Registration:
             ca_id = self._signer_given(certificate, ca_certificate_pem)
         else:
             ca_id = self._registered_signer(certificate)
-        return self._hold(
+        return self.hold(
             self._scope.new_certificate(
                 certificate, status=status, operation="RegisterCertificate", ca_certificate_id=ca_id
             )
@@ -72,7 +72,7 @@ class Registration:
             certificate, status=status, operation="RegisterCertificateWithoutCA"
         )
         record.certificate_mode = "SNI_ONLY"
-        return self._hold(record)
+        return self.hold(record)
 
     @staticmethod
     def _signer_given(certificate: x509.Certificate, ca_certificate_pem: str) -> str:
@@ -95,7 +95,7 @@ class Registration:
             "register its CA first (RegisterCACertificate)."
         )
 
-    def _hold(self, record: Certificate) -> Certificate:
+    def hold(self, record: Certificate) -> Certificate:
         state = self._scope.state
         with self._scope.store.lock:
             existing = state.certificates.get(record.certificate_id)
@@ -197,6 +197,7 @@ class CACertificates:
             if existing is not None:
                 raise _already_exists("CA certificate", existing.certificate_id, existing.arn)
             held[record.certificate_id] = record
+            self._scope.store.version += 1
         return record
 
     def get(self, certificate_id: str) -> CACertificate:
@@ -230,7 +231,8 @@ class CACertificates:
             elif registration_config is not None:
                 ca.registration_config = registration_config
             ca.touch()
-            return ca
+        self._scope.certificates_changed()
+        return ca
 
     def delete(self, certificate_id: str) -> None:
         with self._scope.store.lock:
@@ -243,3 +245,5 @@ class CACertificates:
                 )
             del self._scope.state.ca_certificates[ca.certificate_id]
             self._scope.state.tags.pop(ca.arn, None)
+            self._scope.store.version += 1
+        self._scope.certificates_changed()

@@ -1,0 +1,87 @@
+"""What the service tells its doors without being asked: the messages AWS IoT itself publishes
+(``$aws/events/...``), and that certificates changed in a way a live connection must be checked
+against (a certificate revoked, a CA deactivated).
+
+The service layer calls ``publish`` and ``certificates_changed`` after releasing the store's lock;
+listeners (the MQTT endpoint) run in the caller's thread and must not call back into a lock they
+might wait on. The core records every message, so a test reads them with or without MQTT.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Message:
+    """One MQTT message: ``sender`` is the client id that published it, or None when AWS IoT
+    published it (an event, or the answer to a device's request)."""
+
+    topic: str
+    payload: bytes
+    sender: str | None = None
+    account_id: str = ""
+    region: str = ""
+    timestamp: float = field(default_factory=time.time)
+
+    def json(self) -> Any:
+        """The payload, decoded as JSON."""
+        return json.loads(self.payload)
+
+
+class Listener(Protocol):
+    def on_message(self, message: Message) -> None: ...
+
+    def on_certificates_changed(self, account_id: str, region: str) -> None: ...
+
+
+class Events:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._published: list[Message] = []
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Add a listener; the function returned removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    @property
+    def published(self) -> list[Message]:
+        """Every message AWS IoT published, oldest first."""
+        with self._lock:
+            return list(self._published)
+
+    def publish(self, account_id: str, region: str, topic: str, payload: dict[str, Any]) -> Message:
+        """Publish ``payload`` (as JSON) on ``topic`` as AWS IoT."""
+        message = Message(
+            topic,
+            json.dumps(payload, separators=(",", ":")).encode(),
+            account_id=account_id,
+            region=region,
+        )
+        with self._lock:
+            self._published.append(message)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener.on_message(message)
+        return message
+
+    def certificates_changed(self, account_id: str, region: str) -> None:
+        """A certificate's or a CA's status changed: live connections are checked again."""
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener.on_certificates_changed(account_id, region)

@@ -1,0 +1,152 @@
+"""amqtt's broker, with AWS IoT's door in front of it: the only module that imports amqtt.
+
+amqtt does the MQTT 3.1.1 protocol (framing, sessions, QoS, retained messages, wildcards). Four of
+its steps are ours: the TLS context (amqtt's own does not require a client certificate), the
+admission of a connection once TLS is up (AWS IoT closes the connection of a certificate it
+refuses, before any CONNACK), the ``$aws/`` topics devices publish to (amqtt closes a connection
+that publishes to a ``$`` topic; AWS IoT answers them), and the record of who is connected.
+amqtt's private methods are overridden, so the mqtt extra pins its minor version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any, Protocol
+
+from amqtt.broker import Broker
+from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
+from amqtt.session import Session
+
+DEFAULT_LISTENER = "default"
+_CONFIG: dict[str, Any] = {
+    "listeners": {
+        DEFAULT_LISTENER: {"type": "tcp", "bind": "127.0.0.1:0", "ssl": True, "max_connections": -1}
+    },
+    "plugins": {},  # no anonymous login, no $SYS topics: our door authenticates
+}
+
+
+class Door(Protocol):
+    """What the broker asks of AWS IoT's side (``_door.DeviceDoor``)."""
+
+    def admit(self, certificate_der: bytes | None) -> bool: ...
+
+    def connected(self, client_id: str, certificate_der: bytes) -> None: ...
+
+    def disconnected(self, client_id: str) -> None: ...
+
+    def published(self, client_id: str, topic: str, payload: bytes) -> None: ...
+
+    def is_api(self, topic: str) -> bool: ...
+
+    def reserved(
+        self, client_id: str, topic: str, payload: bytes
+    ) -> list[tuple[str, bytes]] | None:
+        """Answer a request to an API topic: the answers to deliver to the publisher, or None
+        to drop its connection."""
+        ...
+
+
+class IotBroker(Broker):  # type: ignore[misc]
+    def __init__(self, door: Door, context: ssl.SSLContext) -> None:
+        super().__init__(_CONFIG, loop=asyncio.get_running_loop())
+        self._door = door
+        self._context = context
+        self._transports: dict[int, asyncio.Transport] = {}  # id(ssl object) -> transport
+        self._sending: set[asyncio.Future[Any]] = set()
+
+    @property
+    def port(self) -> int:
+        server = self._servers[DEFAULT_LISTENER].instance
+        return int(server.sockets[0].getsockname()[1])
+
+    def _create_ssl_context(self, listener: Any) -> ssl.SSLContext:
+        return self._context
+
+    async def stream_connected(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
+    ) -> None:
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+        if not self._door.admit(der):
+            writer.transport.abort()  # a hang-up, as AWS IoT's
+            return
+        self._transports[id(ssl_object)] = writer.transport  # type: ignore[assignment]
+        try:
+            await super().stream_connected(reader, writer, listener_name)
+        finally:
+            self._transports.pop(id(ssl_object), None)
+
+    async def _authenticate(self, session: Session, listener: Any) -> bool:
+        # Admitted at TLS already; the client id is known from here on.
+        self._door.connected(session.client_id, session.ssl_object.getpeercert(binary_form=True))
+        return True
+
+    async def _handle_disconnect(
+        self, client_session: Session, handler: BrokerProtocolHandler, waiter: Any
+    ) -> None:
+        await super()._handle_disconnect(client_session, handler, waiter)
+        self._door.disconnected(client_session.client_id)
+
+    async def _handle_message_delivery(
+        self, client_session: Session, handler: BrokerProtocolHandler, wait_deliver: Any
+    ) -> bool:
+        message = wait_deliver.result()
+        if message is None or not message.topic:
+            return bool(
+                await super()._handle_message_delivery(client_session, handler, wait_deliver)
+            )
+        client_id, payload = client_session.client_id, bytes(message.data or b"")
+        self._door.published(client_id, message.topic, payload)
+        if not message.topic.startswith("$aws/"):
+            return bool(
+                await super()._handle_message_delivery(client_session, handler, wait_deliver)
+            )
+        if not self._door.is_api(message.topic):  # reserved topics we do not answer pass through
+            await self._broadcast_message(client_session, message.topic, payload)
+            return True
+        answers = await asyncio.get_running_loop().run_in_executor(
+            None, self._door.reserved, client_id, message.topic, payload
+        )
+        if answers is None:
+            self.drop(client_session.ssl_object)
+        for topic, data in answers or ():
+            self._deliver(client_session, handler, topic, data)
+        return True
+
+    def _deliver(
+        self, session: Session, handler: BrokerProtocolHandler, topic: str, data: bytes
+    ) -> None:
+        """Send an answer to its requester alone, if it subscribed to the answer's topic."""
+        for topic_filter, subscribers in self._subscriptions.items():
+            if not self._matches(topic, topic_filter):
+                continue
+            for subscriber, qos in subscribers:
+                if subscriber.client_id == session.client_id:
+                    sending = asyncio.ensure_future(
+                        handler.mqtt_publish(topic, data, qos, retain=False)
+                    )
+                    self._sending.add(sending)
+                    sending.add_done_callback(self._sending.discard)
+                    return
+
+    async def broadcast(self, topic: str, data: bytes) -> None:
+        """Publish as AWS IoT, to every subscriber."""
+        await self._broadcast_message(None, topic, data)
+
+    def drop(self, ssl_object: Any) -> bool:
+        """Close the connection of that TLS session, as AWS IoT does when it stops trusting it."""
+        transport = self._transports.get(id(ssl_object))
+        if transport is None:
+            return False
+        transport.abort()
+        return True
+
+    def ssl_objects(self) -> dict[str, Any]:
+        """The TLS session of each connected client, by client id."""
+        return {
+            client_id: session.ssl_object
+            for client_id, (session, _handler) in self._sessions.items()
+            if session.transitions.is_connected()
+        }

@@ -1,0 +1,123 @@
+"""Real MQTT clients for the tests of the MQTT endpoint: paho-mqtt, and the AWS IoT Device SDK v2
+for Python (awsiotsdk, on awscrt)."""
+
+from __future__ import annotations
+
+import queue
+import ssl
+import threading
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+from awscrt import mqtt
+from awsiot import mqtt_connection_builder
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from pytest_iotcerts import Certificate, IotCerts, to_pem
+
+
+def files_for(
+    iot_certs: IotCerts, certificate: Certificate, directory: Path
+) -> tuple[Path, Path]:
+    """A service-issued certificate's PEM and key, as a device holds them."""
+    files = iot_certs.write_device_files(certificate, directory)
+    assert files.private_key is not None
+    return files.certificate, files.private_key
+
+
+def write_pair(
+    directory: Path, name: str, certificate: Any, key: ec.EllipticCurvePrivateKey
+) -> tuple[Path, Path]:
+    """A certificate signed elsewhere (a device maker's CA) and its key, as files."""
+    cert_path, key_path = directory / f"{name}.pem", directory / f"{name}.key"
+    cert_path.write_text(to_pem(certificate))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class PahoDevice:
+    """A paho-mqtt client with mutual TLS, driven synchronously."""
+
+    def __init__(
+        self,
+        iot_certs: IotCerts,
+        pair: tuple[Path, Path],
+        client_id: str,
+        protocol: int = paho.MQTTv311,
+    ) -> None:
+        self.endpoint = iot_certs.mqtt
+        self.client = paho.Client(
+            paho.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=protocol
+        )
+        self.client.tls_set(
+            ca_certs=str(self.endpoint.ca_file), certfile=str(pair[0]), keyfile=str(pair[1])
+        )
+        self.connected = threading.Event()
+        self.disconnected = threading.Event()
+        self.reason: Any = None
+        self.messages: queue.Queue[paho.MQTTMessage] = queue.Queue()
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = lambda *_args: self.disconnected.set()
+        self.client.on_message = lambda _c, _u, message: self.messages.put(message)
+
+    def _on_connect(self, _client: Any, _userdata: Any, _flags: Any, reason: Any, *_: Any) -> None:
+        self.reason = reason
+        (self.disconnected if reason.is_failure else self.connected).set()
+
+    def connect(self, timeout: float = 5.0) -> bool:
+        """True once the broker accepted the connection; False if it was closed instead."""
+        try:
+            self.client.connect(self.endpoint.host, self.endpoint.port)
+        except (ssl.SSLError, OSError):
+            return False
+        for _ in range(int(timeout * 20)):  # driven here, so a refusal costs no thread
+            if self.connected.is_set() or self.disconnected.is_set():
+                break
+            self.client.loop(0.05)
+        if not self.connected.is_set() or self.disconnected.is_set():
+            return False
+        self.client.reconnect_delay_set(min_delay=0.1, max_delay=0.1)  # type: ignore[arg-type]
+        self.client.loop_start()
+        return True
+
+    def subscribe(self, topic: str) -> None:
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *_args: subscribed.set()
+        self.client.subscribe(topic, qos=1)
+        assert subscribed.wait(5), f"no SUBACK for {topic}"
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self.client.publish(topic, payload, qos=1).wait_for_publish(5)
+
+    def next_message(self, timeout: float = 5.0) -> paho.MQTTMessage:
+        return self.messages.get(timeout=timeout)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def sdk_connection(
+    iot_certs: IotCerts, pair: tuple[Path, Path], client_id: str, **callbacks: Any
+) -> mqtt.Connection:
+    """An awsiotsdk connection built as AWS's samples build it (``mtls_from_path``)."""
+    endpoint = iot_certs.mqtt
+    return mqtt_connection_builder.mtls_from_path(
+        endpoint=endpoint.host,
+        port=endpoint.port,
+        cert_filepath=str(pair[0]),
+        pri_key_filepath=str(pair[1]),
+        ca_filepath=str(endpoint.ca_file),
+        client_id=client_id,
+        clean_session=True,
+        keep_alive_secs=30,
+        **callbacks,
+    )

@@ -1,0 +1,272 @@
+"""The MQTT endpoint: mutual TLS with AWS IoT's rules, and the clients connected and messages
+published, with paho-mqtt as the device."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+import pytest
+from devices import PahoDevice, files_for, write_pair
+
+from pytest_iotcerts import CertificateAuthority, IotCerts
+
+MAKER = CertificateAuthority.create("Acme Devices Root CA")
+
+
+@pytest.fixture
+def device(iot_certs: IotCerts, tmp_path: Path) -> Any:
+    """A paho device connected with a new ACTIVE certificate: ``device("name")``."""
+    made: list[PahoDevice] = []
+
+    def connect(client_id: str, status: str = "ACTIVE") -> PahoDevice:
+        certificate = iot_certs.issue_certificate(status=status)
+        paho_device = PahoDevice(iot_certs, files_for(iot_certs, certificate, tmp_path / client_id), client_id)
+        made.append(paho_device)
+        assert paho_device.connect(), iot_certs.mqtt.refusals
+        return paho_device
+
+    yield connect
+    for each in made:
+        each.close()
+
+
+def test_an_active_certificate_connects_and_messages_flow(iot_certs: IotCerts, device: Any) -> None:
+    sensor, dashboard = device("sensor-1"), device("dashboard")
+    dashboard.subscribe("sensors/+/temperature")
+
+    sensor.publish("sensors/1/temperature", b'{"celsius": 21.5}')
+
+    received = dashboard.next_message()
+    assert (received.topic, received.payload) == ("sensors/1/temperature", b'{"celsius": 21.5}')
+    message = iot_certs.mqtt.wait_for_message("sensors/#")
+    assert message.sender == "sensor-1"
+    assert message.json() == {"celsius": 21.5}
+    assert {client.client_id for client in iot_certs.mqtt.clients} == {"sensor-1", "dashboard"}
+
+
+def test_the_endpoint_certificate_verifies_for_localhost_and_127_0_0_1(iot_certs: IotCerts) -> None:
+    endpoint = iot_certs.mqtt
+    context = ssl.create_default_context(cafile=str(endpoint.ca_file))
+    for host in ("localhost", "127.0.0.1"):
+        with socket.create_connection((endpoint.host, endpoint.port), timeout=5) as raw:
+            try:
+                with context.wrap_socket(raw, server_hostname=host) as tls:
+                    tls.do_handshake()
+                    assert tls.version() in ("TLSv1.2", "TLSv1.3")
+            except ssl.SSLError as error:  # TLS 1.3 reports the missing client certificate late
+                assert "CERTIFICATE_REQUIRED" in str(error) or "alert" in str(error)
+
+
+def test_a_connection_without_a_client_certificate_fails(iot_certs: IotCerts) -> None:
+    endpoint = iot_certs.mqtt
+    context = ssl.create_default_context(cafile=str(endpoint.ca_file))
+    answer = b""
+    with socket.create_connection((endpoint.host, endpoint.port), timeout=5) as raw:
+        try:
+            with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"\x10\x00")  # TLS 1.3: the refusal comes with the first read
+                answer = tls.recv(4)
+        except (ssl.SSLError, ConnectionError):
+            pass
+    assert answer == b""
+
+
+@pytest.mark.parametrize("status", ["INACTIVE", "REVOKED", "PENDING_ACTIVATION"])
+def test_a_certificate_that_is_not_active_is_refused(
+    iot_certs: IotCerts, tmp_path: Path, status: str
+) -> None:
+    certificate = iot_certs.issue_certificate(status=status)
+    paho_device = PahoDevice(iot_certs, files_for(iot_certs, certificate, tmp_path), "dev")
+
+    assert not paho_device.connect()
+    paho_device.close()
+
+    assert iot_certs.mqtt.clients == []
+    (refusal,) = iot_certs.mqtt.refusals
+    assert refusal.certificate_id == certificate.certificate_id
+    assert status in refusal.reason
+
+
+def test_a_certificate_pending_transfer_is_refused(
+    iot_certs: IotCerts, client: Any, tmp_path: Path
+) -> None:
+    certificate = iot_certs.issue_certificate(status="INACTIVE")
+    client.transfer_certificate(
+        certificateId=certificate.certificate_id, targetAwsAccount="210987654321"
+    )
+    paho_device = PahoDevice(iot_certs, files_for(iot_certs, certificate, tmp_path), "dev")
+
+    assert not paho_device.connect()
+    paho_device.close()
+
+    assert "PENDING_TRANSFER" in iot_certs.mqtt.refusals[0].reason
+
+
+def test_a_deleted_certificate_is_unknown_and_refused(
+    iot_certs: IotCerts, client: Any, tmp_path: Path
+) -> None:
+    certificate = iot_certs.issue_certificate(status="INACTIVE")
+    pair = files_for(iot_certs, certificate, tmp_path)
+    client.delete_certificate(certificateId=certificate.certificate_id)
+
+    paho_device = PahoDevice(iot_certs, pair, "dev")
+    assert not paho_device.connect()
+    paho_device.close()
+
+    assert "is not registered" in iot_certs.mqtt.refusals[0].reason
+
+
+def test_a_certificate_of_an_unknown_ca_fails_the_handshake(
+    iot_certs: IotCerts, tmp_path: Path
+) -> None:
+    stranger = CertificateAuthority.create("Somebody Else's CA")
+    pair = write_pair(tmp_path, "stranger", *stranger.issue_device_certificate("intruder"))
+
+    paho_device = PahoDevice(iot_certs, pair, "intruder")
+    assert not paho_device.connect()
+    paho_device.close()
+
+
+def test_a_certificate_of_a_registered_ca_connects_until_the_ca_is_deactivated(
+    iot_certs: IotCerts, client: Any, tmp_path: Path
+) -> None:
+    iot_certs.mqtt  # started before the CA is registered: trust follows the registry
+    ca = iot_certs.register_ca_certificate(MAKER.certificate)
+    certificate, key = MAKER.issue_device_certificate("meter-7")
+    iot_certs.register_certificate(certificate)
+    pair = write_pair(tmp_path, "meter", certificate, key)
+    live = PahoDevice(iot_certs, pair, "meter-7")
+    assert live.connect()
+
+    client.update_ca_certificate(certificateId=ca.certificate_id, newStatus="INACTIVE")
+
+    assert live.disconnected.wait(5)
+    again = PahoDevice(iot_certs, pair, "meter-7")
+    assert not again.connect()
+    assert "INACTIVE" in iot_certs.mqtt.refusals[-1].reason
+    live.close()
+    again.close()
+
+
+def test_a_certificate_registered_without_a_ca_connects(
+    iot_certs: IotCerts, client: Any, tmp_path: Path
+) -> None:
+    other = CertificateAuthority.create("Another account's CA")
+    certificate, key = other.issue_device_certificate("roaming")
+    client.register_certificate_without_ca(
+        certificatePem=write_pair(tmp_path, "roaming", certificate, key)[0].read_text(),
+        status="ACTIVE",
+    )
+
+    paho_device = PahoDevice(iot_certs, (tmp_path / "roaming.pem", tmp_path / "roaming.key"), "r")
+    assert paho_device.connect()
+    paho_device.close()
+
+
+def test_revoking_a_certificate_drops_its_live_connection(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    sensor = device("sensor-1")
+    (connected,) = iot_certs.mqtt.clients
+
+    client.update_certificate(certificateId=connected.certificate_id, newStatus="REVOKED")
+
+    assert sensor.disconnected.wait(5)
+    assert iot_certs.mqtt.clients == []
+
+
+def test_deactivating_drops_only_that_certificates_connections(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    first, second = device("first"), device("second")
+    certificate_id = {c.client_id: c.certificate_id for c in iot_certs.mqtt.clients}["first"]
+
+    client.update_certificate(certificateId=certificate_id, newStatus="INACTIVE")
+
+    assert first.disconnected.wait(5)
+    assert not second.disconnected.is_set()
+    assert [c.client_id for c in iot_certs.mqtt.clients] == ["second"]
+
+
+def test_the_test_publishes_as_aws_iot(iot_certs: IotCerts, device: Any) -> None:
+    sensor = device("sensor-1")
+    sensor.subscribe("commands/sensor-1")
+
+    iot_certs.mqtt.publish("commands/sensor-1", {"reboot": True})
+
+    assert sensor.next_message().payload == b'{"reboot": true}'
+    assert iot_certs.mqtt.messages_on("commands/+")[0].sender is None
+
+
+def test_reserved_topics_not_emulated_pass_through(iot_certs: IotCerts, device: Any) -> None:
+    sensor, app = device("sensor-1"), device("app")
+    app.subscribe("$aws/things/sensor-1/shadow/update")
+
+    sensor.publish("$aws/things/sensor-1/shadow/update", b'{"state": {}}')
+
+    assert app.next_message().topic == "$aws/things/sensor-1/shadow/update"
+    assert not sensor.disconnected.is_set()
+
+
+def test_a_disconnect_is_a_network_failure_for_the_device(
+    iot_certs: IotCerts, device: Any
+) -> None:
+    sensor = device("sensor-1")
+
+    iot_certs.mqtt.disconnect("sensor-1")
+
+    assert sensor.disconnected.wait(5)
+
+
+def test_reset_drops_every_connection(iot_certs: IotCerts, device: Any) -> None:
+    sensor = device("sensor-1")
+
+    iot_certs.reset()
+
+    assert sensor.disconnected.wait(5)
+    assert iot_certs.mqtt.clients == [] and iot_certs.mqtt.messages == []
+
+
+def test_the_endpoint_stops_with_the_mock(tmp_path: Path) -> None:
+    from pytest_iotcerts import mock_iot
+
+    with mock_iot() as iot:
+        port = iot.mqtt.port
+        ca_file = iot.mqtt.ca_file
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    assert not ca_file.exists()
+
+
+def test_mqtt_5_clients_are_refused_with_unsupported_protocol_version(
+    iot_certs: IotCerts, tmp_path: Path
+) -> None:
+    # amqtt speaks MQTT 3.1.1 only; an MQTT 5 CONNECT gets CONNACK "unacceptable protocol".
+    certificate = iot_certs.issue_certificate()
+    pair = files_for(iot_certs, certificate, tmp_path)
+    paho_device = PahoDevice(iot_certs, pair, "five", protocol=paho.MQTTv5)
+
+    assert not paho_device.connect()
+    paho_device.close()
+
+
+def test_the_mqtt_extra_is_named_when_amqtt_is_missing(
+    iot_certs: IotCerts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+
+    with pytest.raises(RuntimeError, match=r"pytest-iotcerts\[mqtt\]"):
+        iot_certs.mqtt
+
+
+def test_the_endpoint_needs_an_active_mock() -> None:
+    from pytest_iotcerts import mock_iot
+
+    with pytest.raises(RuntimeError, match="not active"):
+        mock_iot().mqtt
