@@ -18,9 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_iotcerts import Certificate, IotCerts, to_pem
 
 
-def files_for(
-    iot_certs: IotCerts, certificate: Certificate, directory: Path
-) -> tuple[Path, Path]:
+def files_for(iot_certs: IotCerts, certificate: Certificate, directory: Path) -> tuple[Path, Path]:
     """A service-issued certificate's PEM and key, as a device holds them."""
     files = iot_certs.write_device_files(certificate, directory)
     assert files.private_key is not None

@@ -24,7 +24,8 @@ def device(iot_certs: IotCerts, tmp_path: Path) -> Any:
 
     def connect(client_id: str, status: str = "ACTIVE") -> PahoDevice:
         certificate = iot_certs.issue_certificate(status=status)
-        paho_device = PahoDevice(iot_certs, files_for(iot_certs, certificate, tmp_path / client_id), client_id)
+        pair = files_for(iot_certs, certificate, tmp_path / client_id)
+        paho_device = PahoDevice(iot_certs, pair, client_id)
         made.append(paho_device)
         assert paho_device.connect(), iot_certs.mqtt.refusals
         return paho_device
@@ -134,7 +135,7 @@ def test_a_certificate_of_an_unknown_ca_fails_the_handshake(
 def test_a_certificate_of_a_registered_ca_connects_until_the_ca_is_deactivated(
     iot_certs: IotCerts, client: Any, tmp_path: Path
 ) -> None:
-    iot_certs.mqtt  # started before the CA is registered: trust follows the registry
+    assert iot_certs.mqtt.port  # started before the CA is registered: trust follows the registry
     ca = iot_certs.register_ca_certificate(MAKER.certificate)
     certificate, key = MAKER.issue_device_certificate("meter-7")
     iot_certs.register_certificate(certificate)
@@ -212,9 +213,7 @@ def test_reserved_topics_not_emulated_pass_through(iot_certs: IotCerts, device: 
     assert not sensor.disconnected.is_set()
 
 
-def test_a_disconnect_is_a_network_failure_for_the_device(
-    iot_certs: IotCerts, device: Any
-) -> None:
+def test_a_disconnect_is_a_network_failure_for_the_device(iot_certs: IotCerts, device: Any) -> None:
     sensor = device("sensor-1")
 
     iot_certs.mqtt.disconnect("sensor-1")
@@ -262,11 +261,11 @@ def test_the_mqtt_extra_is_named_when_amqtt_is_missing(
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
 
     with pytest.raises(RuntimeError, match=r"pytest-iotcerts\[mqtt\]"):
-        iot_certs.mqtt
+        iot_certs.mqtt  # noqa: B018
 
 
 def test_the_endpoint_needs_an_active_mock() -> None:
     from pytest_iotcerts import mock_iot
 
     with pytest.raises(RuntimeError, match="not active"):
-        mock_iot().mqtt
+        mock_iot().mqtt  # noqa: B018
