@@ -20,11 +20,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from awscrt import mqtt  # noqa: E402
-from awsiot import iotidentity  # noqa: E402
-from devices import PahoDevice, files_for, sdk_connection  # noqa: E402
+from awscrt import mqtt
+from awsiot import iotidentity
+from devices import PahoDevice, files_for, sdk_connection
 
-from pytest_iotcerts import IotCerts, mock_iot  # noqa: E402
+from pytest_iotcerts import IotCerts, mock_iot
 
 TEMPLATE = {
     "Parameters": {"Serial": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}},
