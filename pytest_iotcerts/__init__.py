@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ._controller import IotCerts, mock_iot
     from ._crypto import CertificateAuthority, to_pem
     from ._errors import IotCertsWarning, ServiceError
+    from ._events import Message
     from ._faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
     from ._http import HttpRequest, HttpResponse
     from ._resources import (
@@ -42,6 +43,7 @@ _EXPORTS = {
     "._controller": ("IotCerts", "mock_iot"),
     "._crypto": ("CertificateAuthority", "to_pem"),
     "._errors": ("IotCertsWarning", "ServiceError"),
+    "._events": ("Message",),
     "._faults": ("AWS_QUOTAS", "CONNECTION_ERROR", "READ_TIMEOUT", "FaultRule", "RateLimit"),
     "._http": ("HttpRequest", "HttpResponse"),
     "._resources": (
@@ -88,6 +90,7 @@ __all__ = [
     "Job",
     "JobExecution",
     "JobTemplate",
+    "Message",
     "Policy",
     "PolicyVersion",
     "RateLimit",

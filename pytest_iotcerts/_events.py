@@ -34,6 +34,19 @@ class Message:
         return json.loads(self.payload)
 
 
+def matches(topic: str, topic_filter: str) -> bool:
+    """MQTT's topic filter rules (``+`` one level, ``#`` the rest; ``$`` topics only by name)."""
+    if topic.startswith("$") and topic_filter[:1] in ("+", "#"):
+        return False
+    levels, wanted = topic.split("/"), topic_filter.split("/")
+    for index, level in enumerate(wanted):
+        if level == "#":
+            return True
+        if index >= len(levels) or level not in ("+", levels[index]):
+            return False
+    return len(levels) == len(wanted)
+
+
 class Listener(Protocol):
     def on_message(self, message: Message) -> None: ...
 

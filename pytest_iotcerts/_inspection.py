@@ -3,6 +3,7 @@ assertions whose failure message shows what there is instead."""
 
 from __future__ import annotations
 
+from ._events import Message, matches
 from ._resources import (
     Authorizer,
     BillingGroup,
@@ -87,6 +88,17 @@ class Inspection:
     def jobs(self) -> list[Job]:
         """Jobs, each with its ``executions`` by thing name."""
         return self._store.collect(lambda state: state.jobs.values())
+
+    @property
+    def events(self) -> list[Message]:
+        """The messages AWS IoT published (registry and jobs events while enabled, JITR's
+        ``certificates/registered``), oldest first, with or without the MQTT endpoint."""
+        return self._store.events.published
+
+    def events_on(self, topic_filter: str) -> list[Message]:
+        """The events whose topic matches ``topic_filter`` (``+`` and ``#`` allowed), each
+        decoded with ``.json()``."""
+        return [event for event in self.events if matches(event.topic, topic_filter)]
 
     @property
     def calls(self) -> list[Call]:

@@ -7,12 +7,14 @@ record it. Lookups by id are dict lookups, so they do not grow with the number o
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from ._clock import timestamp
 from ._events import Events
 from ._links import Links
 from ._ordered import Ordered
@@ -52,6 +54,40 @@ class Transfer:
     state: str = "PENDING"  # PENDING, ACCEPTED, REJECTED, CANCELLED
 
 
+# The event types of UpdateEventConfigurations (botocore's EventType).
+EVENT_TYPES = (
+    "THING",
+    "THING_GROUP",
+    "THING_TYPE",
+    "THING_GROUP_MEMBERSHIP",
+    "THING_GROUP_HIERARCHY",
+    "THING_TYPE_ASSOCIATION",
+    "JOB",
+    "JOB_EXECUTION",
+    "POLICY",
+    "CERTIFICATE",
+    "CA_CERTIFICATE",
+)
+
+
+@dataclass
+class EventSettings:
+    """UpdateEventConfigurations' settings: every type off until enabled."""
+
+    enabled: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(EVENT_TYPES, False))
+    created: dt.datetime = field(default_factory=timestamp)
+    modified: dt.datetime = field(default_factory=timestamp)
+
+
+@dataclass
+class LoggingSettings:
+    """Set/GetLoggingOptions (v1) and the v2 options and log levels by (target type, name)."""
+
+    v1: dict[str, str] | None = None
+    v2: dict[str, Any] | None = None
+    levels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
 @dataclass
 class RegionState:
     """What one account holds in one region."""
@@ -85,6 +121,8 @@ class RegionState:
             "thingGroupIndexingConfiguration": {"thingGroupIndexingMode": "OFF"},
         }
     )
+    event_settings: EventSettings = field(default_factory=EventSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

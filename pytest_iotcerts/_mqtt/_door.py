@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .._errors import ServiceError
-from .._events import Message
+from .._events import Message, matches
 from .._service import IotService
 from .._service.connections import ConnectionRefused
 from ._provisioning_api import DropConnection, ProvisioningApi, Request
@@ -33,19 +33,6 @@ class Refusal:
     certificate_id: str | None
     reason: str
     at: float = field(default_factory=time.time)
-
-
-def matches(topic: str, topic_filter: str) -> bool:
-    """MQTT's topic filter rules (``+`` one level, ``#`` the rest; ``$`` topics only by name)."""
-    if topic.startswith("$") and topic_filter[:1] in ("+", "#"):
-        return False
-    levels, wanted = topic.split("/"), topic_filter.split("/")
-    for index, level in enumerate(wanted):
-        if level == "#":
-            return True
-        if index >= len(levels) or level not in ("+", levels[index]):
-            return False
-    return len(levels) == len(wanted)
 
 
 class Records:

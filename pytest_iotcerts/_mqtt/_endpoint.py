@@ -22,7 +22,7 @@ from .._events import Message
 from .._service import IotService
 from .._state import Store
 from ._broker import IotBroker
-from ._door import Client, DeviceDoor, Refusal, matches
+from ._door import Client, DeviceDoor, Refusal
 from ._provisioning_api import FaultCheck, ProvisioningApi
 from ._tls import DeviceTls
 
@@ -223,4 +223,4 @@ def _payload_bytes(payload: bytes | str | dict[str, Any]) -> bytes:
     return json.dumps(payload).encode()
 
 
-__all__ = ["Client", "MqttEndpoint", "Refusal", "matches"]
+__all__ = ["Client", "MqttEndpoint", "Refusal"]

@@ -20,10 +20,12 @@ from .certificates import Certificates
 from .connections import Connections
 from .domains import DomainConfigurations
 from .endpoints import Endpoints
+from .events import EventConfigurations, RegistryEvents
 from .groups import BillingGroups, ThingGroups
 from .indexing import Indexing
 from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
+from .logging import Logging
 from .policies import Policies
 from .provisioning import Provisioning
 from .provisioning_templates import ProvisioningTemplates
@@ -143,6 +145,18 @@ class IotService:
     @cached_property
     def tags(self) -> Tags:
         return Tags(self.scope)
+
+    @cached_property
+    def event_configurations(self) -> EventConfigurations:
+        return EventConfigurations(self.scope)
+
+    @cached_property
+    def registry_events(self) -> RegistryEvents:
+        return RegistryEvents(self.scope)
+
+    @cached_property
+    def logging(self) -> Logging:
+        return Logging(self.scope)
 
     @cached_property
     def endpoints(self) -> Endpoints:

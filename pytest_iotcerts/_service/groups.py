@@ -7,6 +7,7 @@ from typing import Any
 from .._errors import ServiceError, already_exists, invalid_request
 from .._resources import BillingGroup, ThingGroup
 from ._scope import Scope
+from .events import RegistryEvents
 from .indexing import Indexing
 
 # AWS IoT's documented limits.
@@ -70,7 +71,14 @@ class ThingGroups:
                 parent_name=parent_name,
                 properties=properties,
             )
+            self._created(group)
             return group
+
+    def _created(self, group: ThingGroup) -> None:
+        events = RegistryEvents(self._scope)
+        events.thing_group("CREATED", group)
+        if group.parent_name is not None:
+            events.hierarchy("ADDED", self._scope.thing_group(group.parent_name), group)
 
     def get(self, name: str) -> ThingGroup:
         with self._scope.store.lock:
@@ -96,6 +104,7 @@ class ThingGroups:
                 properties=_merged_properties({}, dict(properties or {})),
                 query={"indexName": "AWS_Things", "queryVersion": "2017-09-30", **query},
             )
+            self._created(group)
             return group
 
     def update_dynamic(
@@ -115,6 +124,7 @@ class ThingGroups:
                 group.query = new_query
             group.properties = _merged_properties(group.properties, properties)
             group.version += 1
+            RegistryEvents(self._scope).thing_group("UPDATED", group)
             return group.version
 
     def delete_dynamic(self, name: str, *, expected_version: int | None = None) -> None:
@@ -180,6 +190,7 @@ class ThingGroups:
             _check_version("thing group", name, group.version, expected_version)
             group.properties = _merged_properties(group.properties, properties)
             group.version += 1
+            RegistryEvents(self._scope).thing_group("UPDATED", group)
             return group.version
 
     def delete(self, name: str, *, expected_version: int | None = None) -> None:
@@ -199,6 +210,11 @@ class ThingGroups:
             state.links.group_things.drop_left(name)
             state.tags.pop(group.arn, None)
             del state.thing_groups[name]
+            events = RegistryEvents(self._scope)
+            parent = state.thing_groups.get(group.parent_name or "")
+            if parent is not None:
+                events.hierarchy("REMOVED", parent, group)
+            events.thing_group("DELETED", group)
 
     def add_thing(self, name: str, thing_name: str) -> None:
         """A thing is in at most ten groups, and in one group of a hierarchy."""
@@ -223,6 +239,7 @@ class ThingGroups:
                     "hierarchy."
                 )
             relation.link(name, thing_name)
+            RegistryEvents(self._scope).membership("ADDED", group, self._scope.thing(thing_name))
             from .jobs import Jobs  # jobs target groups; groups tell jobs of new members
 
             Jobs(self._scope).thing_joined(name, thing_name)
@@ -233,9 +250,11 @@ class ThingGroups:
 
     def remove_thing(self, name: str, thing_name: str) -> None:
         with self._scope.store.lock:
-            self._static(name)
-            self._scope.thing(thing_name)
-            self._scope.links.group_things.unlink(name, thing_name)
+            group = self._static(name)
+            thing = self._scope.thing(thing_name)
+            if self._scope.links.group_things.get(name, thing_name) is not None:
+                self._scope.links.group_things.unlink(name, thing_name)
+                RegistryEvents(self._scope).membership("REMOVED", group, thing)
 
     def things_in(self, name: str, *, recursive: bool = False) -> list[str]:
         """Things in the group (and its descendants, if ``recursive``), in the order added."""

@@ -12,6 +12,7 @@ from .._clock import timestamp
 from .._errors import ServiceError, invalid_request, not_found
 from .._resources import Job, JobExecution
 from ._scope import Scope
+from .events import RegistryEvents
 
 # What a device may report with UpdateJobExecution.
 DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
@@ -43,6 +44,7 @@ class JobExecutions:
         if all(execution.terminal for execution in job.latest_executions()):
             job.status = "COMPLETED"
             job.completed_at = job.last_updated_at = timestamp()
+            RegistryEvents(self._scope).job("completed", job)
 
     def _job(self, job_id: str) -> Job:
         job = self._scope.state.jobs.get(job_id)
@@ -59,6 +61,7 @@ class JobExecutions:
             if execution.status == "IN_PROGRESS" and deadline is not None and now >= deadline:
                 execution.timeout_at = None
                 execution.move_to("TIMED_OUT")
+                RegistryEvents(self._scope).job_execution("timed_out", execution)
         self.settle(job)
 
     def seconds_left(self, execution: JobExecution) -> int | None:
@@ -125,6 +128,7 @@ class JobExecutions:
                 )
             execution.force_canceled = execution.status == "IN_PROGRESS"
             execution.move_to("CANCELED", details)
+            RegistryEvents(self._scope).job_execution("canceled", execution)
             self.settle(self._job(job_id))
             return execution
 
@@ -142,6 +146,7 @@ class JobExecutions:
             runs.remove(execution)
             if not runs:
                 del job.executions[thing_name]
+            RegistryEvents(self._scope).job_execution("deleted", execution)
 
     # -- the device's side ----------------------------------------------------------------
 
@@ -197,6 +202,7 @@ class JobExecutions:
                 self._start(execution, step_minutes)
             if execution.terminal:
                 execution.timeout_at = None
+                RegistryEvents(self._scope).job_execution(status.lower(), execution)
             self.settle(self._job(job_id))
             return execution
 

@@ -11,6 +11,7 @@ from .._clock import timestamp
 from .._errors import ServiceError, already_exists, invalid_request, not_found
 from .._resources import Job, JobTemplate
 from ._scope import Scope
+from .events import RegistryEvents
 from .job_executions import JobExecutions
 
 _TARGET = re.compile(
@@ -159,10 +160,13 @@ class Jobs:
             job.force_canceled = job.force_canceled or force
             job.reason_code, job.comment = reason_code or job.reason_code, comment or job.comment
             job.last_updated_at = timestamp()
+            events = RegistryEvents(self._scope)
             for execution in job.latest_executions():
                 if execution.status == "QUEUED" or (force and execution.status == "IN_PROGRESS"):
                     execution.force_canceled = execution.status == "IN_PROGRESS"
                     execution.move_to("CANCELED")
+                    events.job_execution("canceled", execution)
+            events.job("canceled", job)
             return job
 
     def delete(self, job_id: str, *, force: bool = False) -> None:
@@ -177,6 +181,7 @@ class Jobs:
                 )
             state.tags.pop(job.arn, None)
             del state.jobs[job_id]
+            RegistryEvents(self._scope).job("deleted", job)
 
     def thing_joined(self, group_name: str, thing_name: str) -> None:
         """A CONTINUOUS job targeting the group (or an ancestor) queues the new member."""

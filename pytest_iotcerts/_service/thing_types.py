@@ -8,6 +8,7 @@ from .._clock import timestamp
 from .._errors import already_exists, invalid_request
 from .._resources import ThingType
 from ._scope import Scope
+from .events import RegistryEvents
 
 # AWS IoT's quota: searchable attributes per thing type.
 MAX_SEARCHABLE_ATTRIBUTES = 3
@@ -45,6 +46,7 @@ class ThingTypes:
                 **self._scope.placement,
                 properties=properties,
             )
+            RegistryEvents(self._scope).thing_type("CREATED", thing_type)
             return thing_type
 
     def get(self, name: str) -> ThingType:
@@ -61,6 +63,7 @@ class ThingTypes:
         with self._scope.store.lock:
             thing_type = self._scope.thing_type(name)
             thing_type.properties.update(properties)
+            RegistryEvents(self._scope).thing_type("UPDATED", thing_type)
             return thing_type
 
     def deprecate(self, name: str, *, undo: bool = False) -> ThingType:
@@ -69,6 +72,7 @@ class ThingTypes:
             thing_type = self._scope.thing_type(name)
             thing_type.deprecated = not undo
             thing_type.deprecation_date = None if undo else timestamp()
+            RegistryEvents(self._scope).thing_type("UPDATED", thing_type)
             return thing_type
 
     def delete(self, name: str) -> None:
@@ -89,6 +93,7 @@ class ThingTypes:
                 )
             del state.thing_types[name]
             state.tags.pop(thing_type.arn, None)
+            RegistryEvents(self._scope).thing_type("DELETED", thing_type)
 
     def check_usable(self, name: str) -> ThingType:
         """The type a thing is given: it must exist and not be deprecated."""

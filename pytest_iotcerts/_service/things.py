@@ -6,6 +6,7 @@ from .._errors import ServiceError, already_exists, invalid_request
 from .._links import Link
 from .._resources import Thing
 from ._scope import Scope
+from .events import RegistryEvents
 from .groups import BillingGroups
 from .thing_types import ThingTypes
 
@@ -70,6 +71,10 @@ class Things:
                 if billing_group_name is not None:
                     BillingGroups(self._scope).add_thing(billing_group_name, name)
                 self._tell_jobs(name)
+                events = RegistryEvents(self._scope)
+                events.thing("CREATED", thing)
+                if thing_type_name is not None:
+                    events.type_association("ADDED", thing, thing_type_name)
             elif (thing.thing_type_name, thing.attributes) != (thing_type_name, attributes):
                 raise already_exists(
                     f"The thing {name} already exists with a different configuration.",
@@ -102,6 +107,7 @@ class Things:
             state.links.drop_thing(name)
             state.tags.pop(thing.arn, None)
             del state.things[name]
+            RegistryEvents(self._scope).thing("DELETED", thing)
 
     def select(
         self,
@@ -153,10 +159,21 @@ class Things:
                 ThingTypes(self._scope).check_usable(thing_type_name)
             new_attributes = _updated_attributes(thing.attributes, attributes, merge)
             _check_attributes(new_attributes, new_type)
+            old_type = thing.thing_type_name
             thing.thing_type_name, thing.attributes = new_type, new_attributes
             thing.version += 1
             self._tell_jobs(name)
+            self._tell_events(thing, old_type)
             return thing
+
+    def _tell_events(self, thing: Thing, old_type: str | None) -> None:
+        events = RegistryEvents(self._scope)
+        events.thing("UPDATED", thing)
+        if old_type != thing.thing_type_name:
+            if old_type is not None:
+                events.type_association("REMOVED", thing, old_type)
+            if thing.thing_type_name is not None:
+                events.type_association("ADDED", thing, thing.thing_type_name)
 
     def _tell_jobs(self, name: str) -> None:
         from .jobs import Jobs  # jobs target things; a changed thing may join a dynamic group
