@@ -55,6 +55,7 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors,
         self.sleep_on_retry = self.settings.sleep_on_retry
         self.strict_faults = self.settings.strict_faults
         self.verify_signatures = self.settings.verify_signatures
+        self.mqtt_policies = self.settings.mqtt_policies
         self._ca = ca
         self._keys = key_source(self.settings.key_bank)
         self._identity = Identity(self.settings.account_id, self.settings.region)
@@ -142,7 +143,7 @@ def mock_iot(**settings: Any) -> IotCerts:
 
     Use it as a context manager (``with mock_iot() as iot: ...``) or a decorator (``@mock_iot()``).
     Keyword arguments are the settings (``account_id``, ``region``, ``sleep_on_retry``,
-    ``strict_faults``, ``aws_quotas``, ``verify_signatures``, ``key_bank``, ``unemulated``); an
-    unknown one is a ValueError.
+    ``strict_faults``, ``aws_quotas``, ``verify_signatures``, ``mqtt_policies``, ``key_bank``,
+    ``unemulated``); an unknown one is a ValueError.
     """
     return IotCerts(Settings().updated(**settings))

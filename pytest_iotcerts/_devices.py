@@ -22,6 +22,7 @@ class Devices:
     _mqtt: MqttEndpoint | None = None
     _store: Store
     _faults: Faults
+    mqtt_policies: bool
 
     if TYPE_CHECKING:  # from the other parts of IotCerts
 
@@ -51,6 +52,7 @@ class Devices:
                 service=self.service,
                 store=lambda: self._store,
                 faults=lambda *call: self._faults.check(*call),
+                enforce_policies=lambda: self.mqtt_policies,
             ).start()
         return self._mqtt
 

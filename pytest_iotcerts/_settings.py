@@ -40,6 +40,12 @@ class Settings:
         "Check each request's SigV4 signature against the fake credentials the mock hands out "
         "(a wrong secret or a stale signature gets AWS's 403).",
     )
+    mqtt_policies: bool = _setting(
+        False,
+        "Evaluate the policies attached to a device's certificate (and its thing's groups) at "
+        "the MQTT endpoint: iot:Connect, iot:Publish, iot:Subscribe, iot:Receive, with policy "
+        "variables (default: an admitted device may do anything).",
+    )
 
     key_bank: str = _setting(
         "",

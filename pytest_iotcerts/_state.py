@@ -122,6 +122,8 @@ class RegionState:
         }
     )
     event_settings: EventSettings = field(default_factory=EventSettings)
+    # client id -> the version number of its latest lifecycle (connection) events
+    lifecycle_versions: dict[str, int] = field(default_factory=dict)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)

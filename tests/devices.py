@@ -86,11 +86,19 @@ class PahoDevice:
         self.client.loop_start()
         return True
 
-    def subscribe(self, topic: str) -> None:
+    def subscribe(self, topic: str) -> bool:
+        """True when the SUBACK grants the subscription (False: refused, 0x80)."""
         subscribed = threading.Event()
-        self.client.on_subscribe = lambda *_args: subscribed.set()
+        codes: list[Any] = []
+
+        def on_subscribe(_client: Any, _userdata: Any, _mid: Any, reasons: Any, *_: Any) -> None:
+            codes.extend(reasons)
+            subscribed.set()
+
+        self.client.on_subscribe = on_subscribe
         self.client.subscribe(topic, qos=1)
         assert subscribed.wait(5), f"no SUBACK for {topic}"
+        return not any(code.is_failure for code in codes)
 
     def publish(self, topic: str, payload: bytes) -> None:
         self.client.publish(topic, payload, qos=1).wait_for_publish(5)

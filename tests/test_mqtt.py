@@ -269,3 +269,61 @@ def test_the_endpoint_needs_an_active_mock() -> None:
 
     with pytest.raises(RuntimeError, match="not active"):
         mock_iot().mqtt  # noqa: B018
+
+
+# -- lifecycle events, published whatever the event configurations ------------------------------
+
+
+def test_connect_subscribe_and_disconnect_publish_lifecycle_events(
+    iot_certs: IotCerts, device: Any
+) -> None:
+    sensor = device("sensor-1")
+    (client,) = iot_certs.mqtt.clients
+    sensor.subscribe("commands/#")
+
+    sensor.close()
+
+    connected = iot_certs.mqtt.wait_for_message("$aws/events/presence/connected/sensor-1").json()
+    assert isinstance(connected.pop("timestamp"), int)
+    assert connected == {
+        "clientId": "sensor-1",
+        "eventType": "connected",
+        "sessionIdentifier": client.session_identifier,
+        "principalIdentifier": client.certificate_id,
+        "ipAddress": "127.0.0.1",
+        "versionNumber": 0,
+    }
+    subscribed = iot_certs.mqtt.wait_for_message("$aws/events/subscriptions/subscribed/+").json()
+    assert subscribed["topics"] == ["commands/#"]
+    gone = iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/+").json()
+    assert (gone["clientInitiatedDisconnect"], gone["disconnectReason"]) == (
+        True,
+        "CLIENT_INITIATED_DISCONNECT",
+    )
+    assert iot_certs.events_on("$aws/events/presence/#")  # the controller sees them too
+
+
+def test_a_revoked_certificate_is_disconnected_for_auth_error(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    device("sensor-1")
+    (connected,) = iot_certs.mqtt.clients
+
+    client.update_certificate(certificateId=connected.certificate_id, newStatus="REVOKED")
+
+    event = iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/sensor-1").json()
+    assert (event["disconnectReason"], event["clientInitiatedDisconnect"]) == ("AUTH_ERROR", False)
+
+
+def test_each_connection_of_a_client_id_has_a_higher_version(
+    iot_certs: IotCerts, device: Any
+) -> None:
+    device("sensor-1").close()
+    iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/sensor-1")
+    device("sensor-1")
+
+    versions = [
+        m.json()["versionNumber"]
+        for m in iot_certs.mqtt.messages_on("$aws/events/presence/connected/+")
+    ]
+    assert versions == [0, 1]

@@ -1,6 +1,6 @@
 """The MQTT door: devices connect with their certificates over mutual TLS (amqtt underneath)."""
 
-from ._door import Client, Refusal
 from ._endpoint import MqttEndpoint
+from ._records import Client, Refusal
 
 __all__ = ["Client", "MqttEndpoint", "Refusal"]

@@ -15,6 +15,8 @@ import ssl
 from typing import Any, Protocol
 
 from amqtt.broker import Broker
+from amqtt.contexts import Action
+from amqtt.mqtt.disconnect import DisconnectPacket
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
@@ -32,9 +34,15 @@ class Door(Protocol):
 
     def admit(self, certificate_der: bytes | None) -> bool: ...
 
-    def connected(self, client_id: str, certificate_der: bytes) -> None: ...
+    def connect(self, client_id: str, certificate_der: bytes) -> str | None: ...
 
-    def disconnected(self, client_id: str) -> None: ...
+    def closing(self, session_identifier: str, reason: str) -> None: ...
+
+    def disconnected(self, session_identifier: str, clean: bool) -> None: ...
+
+    def subscribed(self, client_id: str, topic_filters: list[str]) -> None: ...
+
+    def may(self, client_id: str, action: str, name: str) -> bool: ...
 
     def published(self, client_id: str, topic: str, payload: bytes) -> None: ...
 
@@ -42,10 +50,11 @@ class Door(Protocol):
 
     def reserved(
         self, client_id: str, topic: str, payload: bytes
-    ) -> list[tuple[str, bytes]] | None:
-        """Answer a request to an API topic: the answers to deliver to the publisher, or None
-        to drop its connection."""
-        ...
+    ) -> list[tuple[str, bytes]] | None: ...
+
+
+SESSION = "iotcerts_session_identifier"  # our connection's identifier, on amqtt's Session
+FILTER_ACTIONS = {Action.SUBSCRIBE: "iot:Subscribe", Action.RECEIVE: "iot:Receive"}
 
 
 class IotBroker(Broker):  # type: ignore[misc]
@@ -64,6 +73,8 @@ class IotBroker(Broker):  # type: ignore[misc]
     def _create_ssl_context(self, listener: Any) -> ssl.SSLContext:
         return self._context
 
+    # -- connecting ----------------------------------------------------------------------------
+
     async def stream_connected(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
     ) -> None:
@@ -78,16 +89,42 @@ class IotBroker(Broker):  # type: ignore[misc]
         finally:
             self._transports.pop(id(ssl_object), None)
 
+    async def _handle_client_session(
+        self, reader: Any, writer: Any, client_session: Session, *args: Any
+    ) -> None:
+        client_session.ssl_object = writer.get_ssl_info()  # a resumed session's new connection
+        await super()._handle_client_session(reader, writer, client_session, *args)
+
     async def _authenticate(self, session: Session, listener: Any) -> bool:
-        # Admitted at TLS already; the client id is known from here on.
-        self._door.connected(session.client_id, session.ssl_object.getpeercert(binary_form=True))
+        der = session.ssl_object.getpeercert(binary_form=True)
+        identifier = self._door.connect(session.client_id, der)
+        if identifier is None:  # iot:Connect denied: a hang-up, no CONNACK
+            self.drop(session.ssl_object)
+            return False
+        setattr(session, SESSION, identifier)
         return True
 
     async def _handle_disconnect(
         self, client_session: Session, handler: BrokerProtocolHandler, waiter: Any
     ) -> None:
+        clean = isinstance(waiter.result(), DisconnectPacket)
         await super()._handle_disconnect(client_session, handler, waiter)
-        self._door.disconnected(client_session.client_id)
+        self._door.disconnected(getattr(client_session, SESSION, ""), clean)
+
+    # -- subscribing and receiving -------------------------------------------------------------
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        wanted = FILTER_ACTIONS.get(action)
+        return wanted is None or self._door.may(session.client_id, wanted, topic)
+
+    async def _handle_subscription(
+        self, client_session: Session, handler: BrokerProtocolHandler, subscribe_waiter: Any
+    ) -> None:
+        await super()._handle_subscription(client_session, handler, subscribe_waiter)
+        topics = [topic for topic, _qos in subscribe_waiter.result().topics]
+        self._door.subscribed(client_session.client_id, topics)
+
+    # -- publishing ----------------------------------------------------------------------------
 
     async def _handle_message_delivery(
         self, client_session: Session, handler: BrokerProtocolHandler, wait_deliver: Any
@@ -98,6 +135,9 @@ class IotBroker(Broker):  # type: ignore[misc]
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
             )
         client_id, payload = client_session.client_id, bytes(message.data or b"")
+        if not self._door.may(client_id, "iot:Publish", message.topic):
+            self.close(client_session, "FORBIDDEN_ACCESS")  # AWS IoT disconnects the client
+            return True
         self._door.published(client_id, message.topic, payload)
         if not message.topic.startswith("$aws/"):
             return bool(
@@ -110,7 +150,7 @@ class IotBroker(Broker):  # type: ignore[misc]
             None, self._door.reserved, client_id, message.topic, payload
         )
         if answers is None:
-            self.drop(client_session.ssl_object)
+            self.close(client_session, "CONNECTION_LOST")
         for topic, data in answers or ():
             self._deliver(client_session, handler, topic, data)
         return True
@@ -118,7 +158,10 @@ class IotBroker(Broker):  # type: ignore[misc]
     def _deliver(
         self, session: Session, handler: BrokerProtocolHandler, topic: str, data: bytes
     ) -> None:
-        """Send an answer to its requester alone, if it subscribed to the answer's topic."""
+        """Send an answer to its requester alone, if it subscribed to the answer's topic (and
+        may receive it)."""
+        if not self._door.may(session.client_id, "iot:Receive", topic):
+            return
         for topic_filter, subscribers in self._subscriptions.items():
             if not self._matches(topic, topic_filter):
                 continue
@@ -135,18 +178,26 @@ class IotBroker(Broker):  # type: ignore[misc]
         """Publish as AWS IoT, to every subscriber."""
         await self._broadcast_message(None, topic, data)
 
+    # -- closing -------------------------------------------------------------------------------
+
+    def close(self, session: Session, reason: str) -> None:
+        """Close a client's connection as AWS IoT does, with the reason its lifecycle event
+        gives."""
+        self._door.closing(getattr(session, SESSION, ""), reason)
+        self.drop(session.ssl_object)
+
     def drop(self, ssl_object: Any) -> bool:
-        """Close the connection of that TLS session, as AWS IoT does when it stops trusting it."""
+        """Close the connection of that TLS session."""
         transport = self._transports.get(id(ssl_object))
         if transport is None:
             return False
         transport.abort()
         return True
 
-    def ssl_objects(self) -> dict[str, Any]:
-        """The TLS session of each connected client, by client id."""
+    def connected_sessions(self) -> dict[str, Session]:
+        """The amqtt session of each connected client, by client id."""
         return {
-            client_id: session.ssl_object
+            client_id: session
             for client_id, (session, _handler) in self._sessions.items()
             if session.transitions.is_connected()
         }

@@ -1,112 +1,48 @@
-"""AWS IoT's side of the MQTT endpoint: which connections are admitted (the service layer decides),
-what the device provisioning API answers, and the record a test reads (clients, messages,
-refused connections). The broker calls it from its own thread; tests read it from theirs."""
+"""AWS IoT's side of the MQTT endpoint: which connections are admitted, what a device may do (its
+policies, when the mock enforces them), what the device provisioning API answers, and the
+lifecycle events. The answers come from the service layer; the broker calls this from its
+thread."""
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable
 
 from .._errors import ServiceError
-from .._events import Message, matches
+from .._events import Message
 from .._service import IotService
 from .._service.connections import ConnectionRefused
 from ._provisioning_api import DropConnection, ProvisioningApi, Request
-
-
-@dataclass(frozen=True)
-class Client:
-    """A device connected to the endpoint."""
-
-    client_id: str
-    certificate_id: str
-    connected_at: float = field(default_factory=time.time)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A connection AWS IoT closed after the TLS handshake, and why."""
-
-    certificate_id: str | None
-    reason: str
-    at: float = field(default_factory=time.time)
-
-
-class Records:
-    """What happened at the endpoint, safe to read from any thread, and waited on."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._clients: dict[str, Client] = {}
-        self._messages: list[Message] = []
-        self._refusals: list[Refusal] = []
-
-    @property
-    def clients(self) -> list[Client]:
-        with self._changed:
-            return list(self._clients.values())
-
-    @property
-    def messages(self) -> list[Message]:
-        with self._changed:
-            return list(self._messages)
-
-    @property
-    def refusals(self) -> list[Refusal]:
-        with self._changed:
-            return list(self._refusals)
-
-    def client(self, client_id: str) -> Client | None:
-        with self._changed:
-            return self._clients.get(client_id)
-
-    def add_message(self, message: Message) -> None:
-        self._record(lambda: self._messages.append(message))
-
-    def connected(self, client: Client) -> None:
-        self._record(lambda: self._clients.__setitem__(client.client_id, client))
-
-    def disconnected(self, client_id: str) -> None:
-        self._record(lambda: self._clients.pop(client_id, None))
-
-    def refused(self, refusal: Refusal) -> None:
-        self._record(lambda: self._refusals.append(refusal))
-
-    def clear(self) -> None:
-        def clear_both() -> None:
-            self._messages.clear()
-            self._refusals.clear()
-
-        self._record(clear_both)
-
-    def _record(self, change: Callable[[], object]) -> None:
-        with self._changed:
-            change()
-            self._changed.notify_all()
-
-    def wait(self, found: Callable[[], object], timeout: float, what: str) -> None:
-        with self._changed:
-            if not self._changed.wait_for(found, timeout):
-                raise TimeoutError(f"{what} within {timeout} s")
-
-    def messages_on(self, topic_filter: str) -> Iterator[Message]:
-        with self._changed:
-            messages = list(self._messages)
-        return (message for message in messages if matches(message.topic, topic_filter))
+from ._records import Client, Records, Refusal
 
 
 class DeviceDoor:
-    """What ``_broker.IotBroker`` asks; the answers come from the service layer."""
+    """What ``_broker.IotBroker`` asks."""
 
-    def __init__(self, service: Callable[[], IotService], api: ProvisioningApi) -> None:
+    def __init__(
+        self,
+        service: Callable[[], IotService],
+        api: ProvisioningApi,
+        enforce_policies: Callable[[], bool],
+    ) -> None:
         self._service = service
         self._api = api
+        self._enforce_policies = enforce_policies
+        self._sessions: dict[str, Client] = {}  # session identifier -> its client
+        self._reasons: dict[str, str] = {}  # session identifier -> why AWS IoT closed it
         self.records = Records()
 
+    def reset(self) -> None:
+        """Forget every session and record (the mock was reset; connections are dropped)."""
+        self._sessions.clear()
+        self._reasons.clear()
+        self.records.clear()
+
+    # -- the connection ----------------------------------------------------------------------
+
     def admit(self, certificate_der: bytes | None) -> bool:
+        """After the TLS handshake: the certificate's status, its CA's, JITR."""
         if certificate_der is None:
             self.records.refused(Refusal(None, "The client presented no certificate."))
             return False
@@ -117,11 +53,58 @@ class DeviceDoor:
             return False
         return True
 
-    def connected(self, client_id: str, certificate_der: bytes) -> None:
-        self.records.connected(Client(client_id, _certificate_id(certificate_der)))
+    def connect(self, client_id: str, certificate_der: bytes) -> str | None:
+        """The CONNECT: the new session's identifier, or None when iot:Connect is denied."""
+        certificate_id = _certificate_id(certificate_der)
+        if not self._may(certificate_id, client_id, "iot:Connect", client_id):
+            self.records.refused(
+                Refusal(certificate_id, f"iot:Connect is not allowed for client id {client_id}.")
+            )
+            return None
+        client = Client(client_id, certificate_id, uuid.uuid4().hex)
+        self._sessions[client.session_identifier] = client
+        self.records.connected(client)
+        self._service().connections.connected(certificate_id, client_id, client.session_identifier)
+        return client.session_identifier
 
-    def disconnected(self, client_id: str) -> None:
-        self.records.disconnected(client_id)
+    def closing(self, session_identifier: str, reason: str) -> None:
+        """AWS IoT closes the connection (the broker is told to next): gone from ``clients`` at
+        once, with the reason its lifecycle event will give."""
+        client = self._sessions.get(session_identifier)
+        if client is not None:
+            self._reasons[session_identifier] = reason
+            self.records.disconnected(client.client_id, session_identifier)
+
+    def disconnected(self, session_identifier: str, clean: bool) -> None:
+        client = self._sessions.pop(session_identifier, None)
+        if client is None:
+            return
+        reason = self._reasons.pop(session_identifier, None) or (
+            "CLIENT_INITIATED_DISCONNECT" if clean else "CONNECTION_LOST"
+        )
+        self.records.disconnected(client.client_id, session_identifier)
+        self._service().connections.disconnected(
+            client.certificate_id, client.client_id, session_identifier, reason
+        )
+
+    def subscribed(self, client_id: str, topic_filters: list[str]) -> None:
+        client = self.records.client(client_id)
+        if client is not None:
+            self._service().connections.subscribed(
+                client.certificate_id, client_id, client.session_identifier, topic_filters
+            )
+
+    # -- what a device does ------------------------------------------------------------------
+
+    def may(self, client_id: str, action: str, name: str) -> bool:
+        """``iot:Publish``, ``iot:Subscribe`` or ``iot:Receive`` on a topic (filter)."""
+        client = self.records.client(client_id)
+        return client is not None and self._may(client.certificate_id, client_id, action, name)
+
+    def _may(self, certificate_id: str, client_id: str, action: str, name: str) -> bool:
+        if not self._enforce_policies():
+            return True
+        return self._service().authorization.allows(certificate_id, client_id, action, name)
 
     def published(self, client_id: str, topic: str, payload: bytes) -> None:
         service = self._service()
@@ -135,6 +118,7 @@ class DeviceDoor:
     def reserved(
         self, client_id: str, topic: str, payload: bytes
     ) -> list[tuple[str, bytes]] | None:
+        """The answers to a request to the device provisioning API (None: drop the connection)."""
         request = Request.parse(topic)
         client = self.records.client(client_id)
         if request is None or client is None:

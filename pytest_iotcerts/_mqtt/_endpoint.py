@@ -22,8 +22,9 @@ from .._events import Message
 from .._service import IotService
 from .._state import Store
 from ._broker import IotBroker
-from ._door import Client, DeviceDoor, Refusal
+from ._door import DeviceDoor
 from ._provisioning_api import FaultCheck, ProvisioningApi
+from ._records import Client, Refusal
 from ._tls import DeviceTls
 
 T = TypeVar("T")
@@ -42,11 +43,12 @@ class MqttEndpoint:
         service: Callable[[], IotService],
         store: Callable[[], Store],
         faults: FaultCheck,
+        enforce_policies: Callable[[], bool] = lambda: False,
     ) -> None:
         self._ca = ca
         self._service = service
         self._store = store
-        self._door = DeviceDoor(service, ProvisioningApi(service, faults))
+        self._door = DeviceDoor(service, ProvisioningApi(service, faults), enforce_policies)
         self._directory = Path(tempfile.mkdtemp(prefix="pytest-iotcerts-mqtt-"))
         self._tls = DeviceTls(
             ca,
@@ -128,7 +130,7 @@ class MqttEndpoint:
 
     def disconnect(self, client_id: str) -> None:
         """Close a device's connection, as a network failure would."""
-        self._drop([client_id])
+        self._drop([client_id], "CONNECTION_LOST")
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -158,8 +160,9 @@ class MqttEndpoint:
         """The mock was reset: serve the new store, and drop every connection (its certificate
         is gone with the old one)."""
         self._listen()
-        self._door.records.clear()
-        self._drop([client.client_id for client in self.clients])
+        connected = [client.client_id for client in self.clients]
+        self._door.reset()
+        self._drop(connected, "SERVER_INITIATED_DISCONNECT")
 
     def _listen(self) -> None:
         self._unlisten()
@@ -174,7 +177,8 @@ class MqttEndpoint:
 
     def on_certificates_changed(self, account_id: str, region: str) -> None:
         if self._ours(account_id, region):
-            self._drop([client.client_id for client in self.clients if self._refused(client)])
+            refused = [client.client_id for client in self.clients if self._refused(client)]
+            self._drop(refused, "AUTH_ERROR")
 
     def _ours(self, account_id: str, region: str) -> bool:
         service = self._service()
@@ -186,17 +190,16 @@ class MqttEndpoint:
             record = service.scope.state.certificates.get(client.certificate_id)
             return record is None or service.connections.refusal(record) is not None
 
-    def _drop(self, client_ids: list[str]) -> None:
+    def _drop(self, client_ids: list[str], reason: str) -> None:
         broker = self._broker
         if broker is None or not client_ids:
             return
 
         async def dropping() -> None:
-            connected = broker.ssl_objects()
+            connected = broker.connected_sessions()
             for client_id in client_ids:
                 if client_id in connected:
-                    broker.drop(connected[client_id])
-                    self._door.disconnected(client_id)
+                    broker.close(connected[client_id], reason)
 
         self._call(dropping(), wait=threading.current_thread() is not self._thread)
 

@@ -16,6 +16,7 @@ from .._crypto import CertificateAuthority
 from .._keys import KeySource, key_source
 from .._state import Store
 from ._scope import Scope
+from .authorization import Authorization
 from .certificates import Certificates
 from .connections import Connections
 from .domains import DomainConfigurations
@@ -85,6 +86,10 @@ class IotService:
     @cached_property
     def provisioning(self) -> Provisioning:
         return Provisioning(self.scope)
+
+    @cached_property
+    def authorization(self) -> Authorization:
+        return Authorization(self.scope)
 
     @cached_property
     def connections(self) -> Connections:

@@ -80,6 +80,68 @@ class Connections:
             )
         return None
 
+    # -- lifecycle events, published by AWS IoT whatever the event configurations ------------
+
+    def connected(self, certificate_id: str, client_id: str, session_identifier: str) -> None:
+        with self._scope.store.lock:
+            versions = self._scope.state.lifecycle_versions
+            versions[client_id] = versions.get(client_id, -1) + 1
+        self._lifecycle(
+            "presence/connected",
+            client_id,
+            session_identifier,
+            certificate_id,
+            {"ipAddress": "127.0.0.1", "versionNumber": versions[client_id]},
+        )
+
+    def disconnected(
+        self, certificate_id: str, client_id: str, session_identifier: str, reason: str
+    ) -> None:
+        with self._scope.store.lock:
+            version = self._scope.state.lifecycle_versions.get(client_id, 0)
+        self._lifecycle(
+            "presence/disconnected",
+            client_id,
+            session_identifier,
+            certificate_id,
+            {
+                "clientInitiatedDisconnect": reason == "CLIENT_INITIATED_DISCONNECT",
+                "disconnectReason": reason,
+                "versionNumber": version,
+            },
+        )
+
+    def subscribed(
+        self, certificate_id: str, client_id: str, session_identifier: str, topics: list[str]
+    ) -> None:
+        self._lifecycle(
+            "subscriptions/subscribed",
+            client_id,
+            session_identifier,
+            certificate_id,
+            {"topics": topics},
+        )
+
+    def _lifecycle(
+        self,
+        kind: str,
+        client_id: str,
+        session_identifier: str,
+        certificate_id: str,
+        details: dict[str, Any],
+    ) -> None:
+        self._scope.publish(
+            f"$aws/events/{kind}/{client_id}",
+            {
+                "clientId": client_id,
+                "timestamp": int(time.time() * 1000),
+                "eventType": kind.rsplit("/", 1)[1],
+                "sessionIdentifier": session_identifier,
+                "principalIdentifier": certificate_id,
+                **details,
+            },
+        )
+
     def trust_anchors(self) -> list[x509.Certificate]:
         """What a TLS door must trust besides the mock's CA for every certificate above to reach
         these checks: the registered CA certificates, and registered certificates no registered
