@@ -23,6 +23,20 @@ ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}],
 }
+# The certificate being provisioned, activated, with a policy allowing everything.
+ACTIVATED_WITH_POLICY = {
+    "certificate": {
+        "Type": "AWS::IoT::Certificate",
+        "Properties": {
+            "CertificateId": {"Ref": "AWS::IoT::Certificate::Id"},
+            "Status": "ACTIVE",
+        },
+    },
+    "policy": {
+        "Type": "AWS::IoT::Policy",
+        "Properties": {"PolicyDocument": json.dumps(ALLOW_ALL)},
+    },
+}
 FLEET_TEMPLATE = {
     "Parameters": {
         "SerialNumber": {"Type": "String"},
@@ -33,17 +47,7 @@ FLEET_TEMPLATE = {
             "Type": "AWS::IoT::Thing",
             "Properties": {"ThingName": {"Fn::Join": ["", ["meter-", {"Ref": "SerialNumber"}]]}},
         },
-        "certificate": {
-            "Type": "AWS::IoT::Certificate",
-            "Properties": {
-                "CertificateId": {"Ref": "AWS::IoT::Certificate::Id"},
-                "Status": "ACTIVE",
-            },
-        },
-        "policy": {
-            "Type": "AWS::IoT::Policy",
-            "Properties": {"PolicyDocument": json.dumps(ALLOW_ALL)},
-        },
+        **ACTIVATED_WITH_POLICY,
     },
     "DeviceConfiguration": {"telemetryTopic": "meters/data"},
 }
@@ -344,17 +348,7 @@ JITP_TEMPLATE = {
             "Type": "AWS::IoT::Thing",
             "Properties": {"ThingName": {"Ref": "AWS::IoT::Certificate::CommonName"}},
         },
-        "certificate": {
-            "Type": "AWS::IoT::Certificate",
-            "Properties": {
-                "CertificateId": {"Ref": "AWS::IoT::Certificate::Id"},
-                "Status": "ACTIVE",
-            },
-        },
-        "policy": {
-            "Type": "AWS::IoT::Policy",
-            "Properties": {"PolicyDocument": json.dumps(ALLOW_ALL)},
-        },
+        **ACTIVATED_WITH_POLICY,
     },
 }
 
