@@ -83,6 +83,7 @@ class PahoDevice:
         if not self.connected.is_set() or self.disconnected.is_set():
             return False
         self.client.reconnect_delay_set(min_delay=0.1, max_delay=0.1)  # type: ignore[arg-type]
+        self.client._reset_sockets(sockpair_only=True)  # loop_start makes its own (paho leaks it)
         self.client.loop_start()
         return True
 
@@ -109,6 +110,7 @@ class PahoDevice:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+        self.client._reset_sockets()  # paho leaves its socket pair open after loop_stop
 
 
 def sdk_connection(
