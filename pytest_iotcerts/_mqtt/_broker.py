@@ -122,6 +122,8 @@ class IotBroker(Broker):  # type: ignore[misc]
         try:
             quick = _QuickAckReader(reader, writer.get_extra_info("socket"))
             await super().stream_connected(quick, writer, listener_name)
+        except ConnectionError:  # the connection is gone (closed by us, or by the client)
+            pass
         finally:
             self._transports.pop(id(ssl_object), None)
 
