@@ -54,6 +54,16 @@ class Transfer:
     state: str = "PENDING"  # PENDING, ACCEPTED, REJECTED, CANCELLED
 
 
+@dataclass(frozen=True)
+class Connectivity:
+    """A client id's latest connection, as fleet indexing and GetThingConnectivityData show it
+    (a thing's is the client id of its name)."""
+
+    connected: bool
+    timestamp: int  # epoch milliseconds
+    disconnect_reason: str | None = None
+
+
 # The event types of UpdateEventConfigurations (botocore's EventType).
 EVENT_TYPES = (
     "THING",
@@ -124,6 +134,7 @@ class RegionState:
     event_settings: EventSettings = field(default_factory=EventSettings)
     # client id -> the version number of its latest lifecycle (connection) events
     lifecycle_versions: dict[str, int] = field(default_factory=dict)
+    connectivity: dict[str, Connectivity] = field(default_factory=dict)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -327,3 +327,28 @@ def test_each_connection_of_a_client_id_has_a_higher_version(
         for m in iot_certs.mqtt.messages_on("$aws/events/presence/connected/+")
     ]
     assert versions == [0, 1]
+
+
+def test_connectivity_follows_the_device_in_the_index_and_connectivity_data(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    client.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY",
+            "thingConnectivityIndexingMode": "STATUS",
+        }
+    )
+    client.create_thing(thingName="sensor-1")
+    assert client.get_thing_connectivity_data(thingName="sensor-1")["connected"] is False
+
+    sensor = device("sensor-1")
+
+    found = client.search_index(queryString="connectivity.connected:true")["things"]
+    assert [(t["thingName"], t["connectivity"]["connected"]) for t in found] == [
+        ("sensor-1", True)
+    ]
+    sensor.close()
+    iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/sensor-1")
+    data = client.get_thing_connectivity_data(thingName="sensor-1")
+    assert (data["connected"], data["disconnectReason"]) == (False, "CLIENT_INITIATED_DISCONNECT")
+    assert client.search_index(queryString="connectivity.connected:true")["things"] == []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .._resources import Thing, ThingGroup
 from .._service import IotService
 from .._service.indexing import GROUPS_INDEX, THINGS_INDEX
+from .._state import Connectivity
 from ._common import operation, page
 from .tags import tag_on_create
 
@@ -43,15 +45,38 @@ def list_indices(service: IotService, params: dict[str, Any]) -> Mapping[str, An
     return {"indexNames": list(service.indexing.indices())}
 
 
-def _thing_document(thing: Thing) -> dict[str, Any]:
+def _thing_document(service: IotService, thing: Thing) -> dict[str, Any]:
     return {
         "thingName": thing.name,
         "thingId": thing.thing_id,
         "thingTypeName": thing.thing_type_name,
         "thingGroupNames": thing.thing_groups,
         "attributes": dict(thing.attributes),
-        "connectivity": {"connected": False},
+        "connectivity": _connectivity(service.indexing.connectivity(thing)),
     }
+
+
+def _connectivity(connectivity: Connectivity) -> dict[str, Any]:
+    shown: dict[str, Any] = {"connected": connectivity.connected}
+    if connectivity.timestamp:
+        shown["timestamp"] = connectivity.timestamp
+    if connectivity.disconnect_reason:
+        shown["disconnectReason"] = connectivity.disconnect_reason
+    return shown
+
+
+@operation("GetThingConnectivityData")
+def get_thing_connectivity_data(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    thing = service.things.get(params["thingName"])
+    connectivity = service.indexing.connectivity(thing)
+    answer: dict[str, Any] = {"thingName": thing.name, "connected": connectivity.connected}
+    if connectivity.timestamp:
+        answer["timestamp"] = dt.datetime.fromtimestamp(
+            connectivity.timestamp / 1000, dt.timezone.utc
+        )
+    if connectivity.disconnect_reason:
+        answer["disconnectReason"] = connectivity.disconnect_reason
+    return answer
 
 
 def _group_document(group: ThingGroup) -> dict[str, Any]:
@@ -73,7 +98,7 @@ def search_index(service: IotService, params: dict[str, Any]) -> Mapping[str, An
         return {"thingGroups": [_group_document(g) for g in groups], "nextToken": token}
     service.indexing.check_index(index)
     things, token = _paged(service.indexing.search_things(params["queryString"]), params)
-    return {"things": [_thing_document(t) for t in things], "nextToken": token}
+    return {"things": [_thing_document(service, t) for t in things], "nextToken": token}
 
 
 def _paged(items: list[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:

@@ -21,6 +21,7 @@ from cryptography import x509
 from .. import _crypto
 from .._errors import ServiceError
 from .._resources import CACertificate, Certificate
+from .._state import Connectivity
 from .._template_engine import Template
 from ._scope import Scope
 from .provisioning import Provisioning, certificate_parameters
@@ -86,6 +87,7 @@ class Connections:
         with self._scope.store.lock:
             versions = self._scope.state.lifecycle_versions
             versions[client_id] = versions.get(client_id, -1) + 1
+            self._scope.state.connectivity[client_id] = Connectivity(True, _now())
         self._lifecycle(
             "presence/connected",
             client_id,
@@ -99,6 +101,7 @@ class Connections:
     ) -> None:
         with self._scope.store.lock:
             version = self._scope.state.lifecycle_versions.get(client_id, 0)
+            self._scope.state.connectivity[client_id] = Connectivity(False, _now(), reason)
         self._lifecycle(
             "presence/disconnected",
             client_id,
@@ -134,7 +137,7 @@ class Connections:
             f"$aws/events/{kind}/{client_id}",
             {
                 "clientId": client_id,
-                "timestamp": int(time.time() * 1000),
+                "timestamp": _now(),
                 "eventType": kind.rsplit("/", 1)[1],
                 "sessionIdentifier": session_identifier,
                 "principalIdentifier": certificate_id,
@@ -197,6 +200,10 @@ class Connections:
         if not body:
             return None
         return checked_template(body if isinstance(body, str) else json.dumps(body))
+
+
+def _now() -> int:
+    return int(time.time() * 1000)
 
 
 def _registered_event(record: Certificate, account_id: str) -> dict[str, Any]:

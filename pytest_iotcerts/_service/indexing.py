@@ -7,6 +7,7 @@ from typing import Any
 from .._errors import ServiceError, not_found
 from .._fleet_query import Document, compile_query
 from .._resources import Thing, ThingGroup
+from .._state import Connectivity
 from ._scope import Scope
 
 THINGS_INDEX = "AWS_Things"
@@ -53,6 +54,12 @@ class Indexing:
         with self._scope.store.lock:
             things = list(self._scope.state.things.values())
         return [thing for thing in things if matches(self.thing_document(thing))]
+
+    def connectivity(self, thing: Thing) -> Connectivity:
+        """The thing's latest connection (a client id of its name); never: not connected."""
+        with self._scope.store.lock:
+            found = self._scope.state.connectivity.get(thing.name)
+        return found or Connectivity(False, 0)
 
     def search_groups(self, query: str) -> list[ThingGroup]:
         self.check_index(GROUPS_INDEX)
@@ -104,16 +111,20 @@ class Indexing:
         """A dynamic group's members: the things its query matches now."""
         return [thing.name for thing in self.search_things(query["queryString"])]
 
-    @staticmethod
-    def thing_document(thing: Thing) -> Document:
+    def thing_document(self, thing: Thing) -> Document:
+        connectivity = self.connectivity(thing)
         document: dict[str, Any] = {
             "thingName": thing.name,
             "thingId": thing.thing_id,
             "thingTypeName": thing.thing_type_name,
             "thingGroupNames": thing.thing_groups,
             "registry.version": thing.version,
-            "connectivity.connected": False,
+            "connectivity.connected": connectivity.connected,
         }
+        if connectivity.timestamp:
+            document["connectivity.timestamp"] = connectivity.timestamp
+        if connectivity.disconnect_reason:
+            document["connectivity.disconnectReason"] = connectivity.disconnect_reason
         document.update({f"attributes.{k}": v for k, v in thing.attributes.items()})
         return document
 
