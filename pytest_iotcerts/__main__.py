@@ -22,10 +22,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=4566, help="port (4566; 0 picks a free one)")
     serve.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the default account")
     serve.add_argument("--region", default=DEFAULT_REGION, help="the default region")
+    serve.add_argument(
+        "--mqtt",
+        action="store_true",
+        help="also start the MQTT endpoint for devices (127.0.0.1; needs the mqtt extra)",
+    )
     arguments = parser.parse_args(argv)
     try:
         return _serve(arguments)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RuntimeError) as error:
         print(f"pytest-iotcerts: cannot serve: {error}", file=sys.stderr)
         return 2
 
@@ -43,9 +48,17 @@ def _serve(arguments: argparse.Namespace) -> int:
         signal.signal(signal_number, lambda *_: stopping.set())  # us as soon as it reads it
     url = server.start()
     print(f"pytest-iotcerts serving AWS IoT at {url} (control API: {url}/_iotcerts/)", flush=True)
+    if arguments.mqtt:
+        controller.start()
+        endpoint = controller.mqtt
+        print(
+            f"pytest-iotcerts MQTT over TLS at {endpoint.endpoint} (CA file: {endpoint.ca_file})",
+            flush=True,
+        )
     while not stopping.wait(0.5):
         pass
     server.stop()
+    controller.stop()
     print("pytest-iotcerts stopped", flush=True)
     return 0
 

@@ -9,16 +9,21 @@ to the emulator's router, exactly as from the mock's own loopback endpoint.
 ``POST /_iotcerts/faults``       a JSON object of ``add_fault``'s arguments; ``DELETE`` clears all
 ``GET /_iotcerts/calls``         the call log
 ``GET /_iotcerts/ca``            the CA certificate's PEM
+``GET /_iotcerts/events``        the messages AWS IoT published (registry, jobs, lifecycle events)
+``GET /_iotcerts/mqtt``          the MQTT endpoint (``serve --mqtt``): where, its CA file, the
+                                 clients connected, the messages published, the refusals
 =======================  ======================================================================
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ._events import Message
 from ._http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -31,6 +36,16 @@ FAULT_ARGUMENTS = ("operation", "times", "message", "account_id", "region", "pro
 def _json(status: int, body: Any) -> HttpResponse:
     payload = json.dumps(body, default=str).encode()
     return HttpResponse(status, {"Content-Type": "application/json"}, payload)
+
+
+def _message(message: Message) -> dict[str, Any]:
+    """A message as JSON: its payload as text (UTF-8), or base64 when it is not text."""
+    shown: dict[str, Any] = {"topic": message.topic, "sender": message.sender}
+    try:
+        shown["payload"] = message.payload.decode()
+    except UnicodeDecodeError:
+        shown["payloadBase64"] = base64.b64encode(message.payload).decode()
+    return shown
 
 
 class ControlApi:
@@ -47,6 +62,8 @@ class ControlApi:
             ("DELETE", "faults"): self._clear_faults,
             ("GET", "calls"): self._calls,
             ("GET", "ca"): self._ca,
+            ("GET", "events"): self._events,
+            ("GET", "mqtt"): self._mqtt,
         }
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -146,6 +163,31 @@ class ControlApi:
             for c in self._controller.calls
         ]
         return _json(200, {"calls": calls})
+
+    def _events(self, request: HttpRequest) -> HttpResponse:
+        return _json(200, {"events": [_message(m) for m in self._controller.events]})
+
+    def _mqtt(self, request: HttpRequest) -> HttpResponse:
+        endpoint = self._controller._mqtt
+        if endpoint is None:
+            return _json(404, {"message": "The MQTT endpoint is off; serve with --mqtt."})
+        return _json(
+            200,
+            {
+                "host": endpoint.host,
+                "port": endpoint.port,
+                "caFile": str(endpoint.ca_file),
+                "clients": [
+                    {"clientId": c.client_id, "certificateId": c.certificate_id}
+                    for c in endpoint.clients
+                ],
+                "messages": [_message(m) for m in endpoint.messages],
+                "refusals": [
+                    {"certificateId": r.certificate_id, "reason": r.reason}
+                    for r in endpoint.refusals
+                ],
+            },
+        )
 
     def _ca(self, request: HttpRequest) -> HttpResponse:
         pem = self._controller.ca_pem.encode()

@@ -197,3 +197,52 @@ def test_the_readmes_node_example_passes_against_the_server(server: Server, node
         script.unlink()
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_serve_mqtt_lets_devices_of_other_languages_connect(tmp_path: Path) -> None:
+    import ssl
+    import urllib.request
+
+    import boto3
+    import paho.mqtt.client as mqtt
+
+    running = serve("--mqtt")
+    assert running.process.stdout is not None
+    second = running.process.stdout.readline()
+    found = re.search(r"MQTT over TLS at (127\.0\.0\.1):(\d+) \(CA file: (.+)\)", second)
+    assert found is not None, second
+    host, port, ca_file = found.group(1), int(found.group(2)), found.group(3)
+    try:
+        iot = boto3.client(
+            "iot",
+            endpoint_url=running.url,
+            region_name="us-east-1",
+            aws_access_key_id=FAKE_ACCESS_KEY_ID,
+            aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+        )
+        made = iot.create_keys_and_certificate(setAsActive=True)
+        (tmp_path / "c.pem").write_text(made["certificatePem"])
+        (tmp_path / "k.pem").write_text(made["keyPair"]["PrivateKey"])
+        device = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="far-away")
+        device.tls_set(
+            ca_certs=ca_file,
+            certfile=str(tmp_path / "c.pem"),
+            keyfile=str(tmp_path / "k.pem"),
+            cert_reqs=ssl.CERT_REQUIRED,
+        )
+        device.connect(host, port)
+        device.loop_start()
+        device.publish("hello", b"world", qos=1).wait_for_publish(5)
+        device.disconnect()
+        device.loop_stop()
+        device._reset_sockets()  # paho leaves its socket pair open after loop_stop
+
+        with urllib.request.urlopen(f"{running.url}/_iotcerts/mqtt", timeout=10) as answer:
+            state = json.load(answer)
+        assert {"topic": "hello", "sender": "far-away", "payload": "world"} in state["messages"]
+        with urllib.request.urlopen(f"{running.url}/_iotcerts/events", timeout=10) as answer:
+            events = json.load(answer)["events"]
+        assert any(e["topic"] == "$aws/events/presence/connected/far-away" for e in events)
+    finally:
+        code, _ = running.stop()
+    assert code == 0
