@@ -219,13 +219,13 @@ def _ancestors(groups: dict[str, ThingGroup], group: ThingGroup) -> list[ThingGr
 
 
 def _process_details(job: Job) -> dict[str, int]:
+    """The counts AWS's example of a completed job's event shows."""
     counts = {
         "numberOfCanceledThings": "CANCELED",
         "numberOfRejectedThings": "REJECTED",
         "numberOfFailedThings": "FAILED",
         "numberOfRemovedThings": "REMOVED",
         "numberOfSucceededThings": "SUCCEEDED",
-        "numberOfTimedOutThings": "TIMED_OUT",
     }
     latest = [execution.status for execution in job.latest_executions()]
     return {name: latest.count(status) for name, status in counts.items()}
