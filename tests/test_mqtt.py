@@ -344,9 +344,7 @@ def test_connectivity_follows_the_device_in_the_index_and_connectivity_data(
     sensor = device("sensor-1")
 
     found = client.search_index(queryString="connectivity.connected:true")["things"]
-    assert [(t["thingName"], t["connectivity"]["connected"]) for t in found] == [
-        ("sensor-1", True)
-    ]
+    assert [(t["thingName"], t["connectivity"]["connected"]) for t in found] == [("sensor-1", True)]
     sensor.close()
     iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/sensor-1")
     data = client.get_thing_connectivity_data(thingName="sensor-1")

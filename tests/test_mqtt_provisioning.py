@@ -465,3 +465,23 @@ def test_a_failing_jitp_template_leaves_the_certificate_pending(
     assert certificate.status == "PENDING_ACTIVATION"
     assert client.list_things()["things"] == []
     assert "template failed" in iot_certs.mqtt.refusals[0].reason
+
+
+def test_jitp_with_a_provisioning_template_of_type_jitp(
+    iot_certs: IotCerts, client: Any, tmp_path: Path
+) -> None:
+    client.create_provisioning_template(
+        templateName="jitp",
+        templateBody=json.dumps(JITP_TEMPLATE),
+        provisioningRoleArn="arn:aws:iam::123456789012:role/JITP",
+        enabled=True,
+        type="JITP",
+    )
+    maker = CertificateAuthority.create("Acme JITP CA")
+    register_ca(client, maker, registrationConfig={"templateName": "jitp"})
+    pair = write_pair(tmp_path, "valve", *maker.issue_device_certificate("valve-14"))
+
+    assert not PahoDevice(iot_certs, pair, "valve-14").connect()
+
+    (certificate,) = iot_certs.certificates
+    assert certificate.status == "ACTIVE" and certificate.things == {"valve-14"}
