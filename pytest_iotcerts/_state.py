@@ -122,8 +122,9 @@ class RegionState:
     provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
     # template name -> the test's stand-in for the template's pre-provisioning hook (a Lambda)
     pre_provisioning_hooks: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
-    # certificate ownership tokens of fleet provisioning -> the certificate id each is bound to
-    ownership_tokens: dict[str, str] = field(default_factory=dict)
+    # certificate ownership tokens of fleet provisioning -> (the certificate id each is bound to,
+    # when it was issued on the mock's clock)
+    ownership_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     # UpdateIndexingConfiguration's two members, as last set (indexing is off until then)
     indexing: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {

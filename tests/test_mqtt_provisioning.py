@@ -485,3 +485,14 @@ def test_jitp_with_a_provisioning_template_of_type_jitp(
 
     (certificate,) = iot_certs.certificates
     assert certificate.status == "ACTIVE" and certificate.things == {"valve-14"}
+
+
+def test_an_ownership_token_expires_after_an_hour(iot_certs: IotCerts, identity: Identity) -> None:
+    keys = identity.create_keys()
+
+    iot_certs.clock.advance(3601)
+    rejected = identity.register(keys.certificate_ownership_token, SerialNumber="late")
+
+    assert (rejected.status_code, rejected.error_code) == (400, "InvalidCertificateOwnershipToken")
+    assert "expired" in rejected.error_message
+    assert keys.certificate_id not in {c.certificate_id for c in iot_certs.certificates}

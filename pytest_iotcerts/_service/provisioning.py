@@ -42,6 +42,7 @@ from .registration import Registration
 from .things import Things
 
 CLAIM_LIFETIME = dt.timedelta(minutes=5)  # AWS's: a claim certificate is valid for five minutes
+TOKEN_LIFETIME = 3600.0  # AWS's: an ownership token expires after one hour
 _SUBJECT_PARAMETERS = {
     "CommonName": NameOID.COMMON_NAME,
     "Country": NameOID.COUNTRY_NAME,
@@ -146,7 +147,10 @@ class Provisioning:
             )
         token = secrets.token_urlsafe(96)
         with self._scope.store.lock:
-            self._scope.state.ownership_tokens[token] = certificate.certificate_id
+            self._scope.state.ownership_tokens[token] = (
+                certificate.certificate_id,
+                self._scope.clock(),
+            )
         return certificate, token
 
     def provision_device(
@@ -163,14 +167,28 @@ class Provisioning:
         if not ownership_token:  # AWS's wording
             raise _token_error("Certificate ownership token cannot be empty.")
         template = self._usable_template(template_name, claim)
-        with self._scope.store.lock:
-            certificate_id = self._scope.state.ownership_tokens.pop(ownership_token, None)
-        if certificate_id is None:
-            raise _token_error("The certificate ownership token is not valid (or was used).")
-        certificate = self._scope.certificate(certificate_id)
+        certificate = self._redeem(ownership_token)
         parameters = self._run_hook(template, claim, certificate, parameters, client_id)
         body = checked_template(template.body)
         return self.run(body, parameters, certificate_parameters(certificate))
+
+    def _redeem(self, ownership_token: str) -> Certificate:
+        """The certificate a token is bound to; the token is used up. An expired token's
+        certificate, never activated, is deleted (AWS's rule)."""
+        with self._scope.store.lock:
+            bound = self._scope.state.ownership_tokens.pop(ownership_token, None)
+            if bound is None:
+                raise _token_error("The certificate ownership token is not valid (or was used).")
+            certificate_id, issued_at = bound
+            certificate = self._scope.certificate(certificate_id)
+            if self._scope.clock() - issued_at > TOKEN_LIFETIME:
+                if certificate.status == "PENDING_ACTIVATION" and not certificate.things:
+                    self._scope.store.remove_certificate(certificate)
+                raise _token_error(
+                    "The certificate ownership token expired (one hour after it was issued); "
+                    "create a new certificate."
+                )
+            return certificate
 
     def _enabled_template(self, name: str) -> ProvisioningTemplate:
         template = ProvisioningTemplates(self._scope).get(name)
