@@ -350,3 +350,19 @@ def test_connectivity_follows_the_device_in_the_index_and_connectivity_data(
     data = client.get_thing_connectivity_data(thingName="sensor-1")
     assert (data["connected"], data["disconnectReason"]) == (False, "CLIENT_INITIATED_DISCONNECT")
     assert client.search_index(queryString="connectivity.connected:true")["things"] == []
+
+
+def test_trust_follows_the_registry_across_a_reset(
+    iot_certs: IotCerts, tmp_path: Path, device: Any
+) -> None:
+    iot_certs.issue_certificate()
+    device("before")  # the store at version 2 when this handshake synced the trust
+    iot_certs.reset()
+    iot_certs.register_ca_certificate(MAKER.certificate)
+    certificate, key = MAKER.issue_device_certificate("after-reset")
+    iot_certs.register_certificate(certificate)  # the new store at version 2 too
+
+    after = PahoDevice(iot_certs, write_pair(tmp_path, "after", certificate, key), "after")
+
+    assert after.connect(), iot_certs.mqtt.refusals
+    after.close()

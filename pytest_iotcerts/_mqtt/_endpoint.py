@@ -45,7 +45,6 @@ class MqttEndpoint:
         faults: FaultCheck,
         enforce_policies: Callable[[], bool] = lambda: False,
     ) -> None:
-        self._ca = ca
         self._service = service
         self._store = store
         self._door = DeviceDoor(service, ProvisioningApi(service, faults), enforce_policies)
@@ -53,7 +52,7 @@ class MqttEndpoint:
         self._tls = DeviceTls(
             ca,
             self._directory,
-            version=lambda: self._store().version,
+            version=lambda: (id(self._store()), self._store().version),  # a reset: a new store
             anchors=lambda: self._service().connections.trust_anchors(),
         )
         self._loop = asyncio.new_event_loop()

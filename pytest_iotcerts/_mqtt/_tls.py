@@ -27,14 +27,14 @@ class DeviceTls:
         ca: CertificateAuthority,
         directory: Path,
         *,
-        version: Callable[[], int],
+        version: Callable[[], object],
         anchors: Callable[[], list[x509.Certificate]],
     ) -> None:
         self.ca_file = directory / "AmazonRootCA1.pem"
         self.ca_file.write_text(ca.pem)
         self._version = version
         self._anchors = anchors
-        self._synced: int | None = None
+        self._synced: object = None
         self._trusted: set[str] = {certificate_id(ca.certificate)}
         self.context = self._context(ca, directory)
 
