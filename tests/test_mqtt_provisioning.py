@@ -496,3 +496,23 @@ def test_an_ownership_token_expires_after_an_hour(iot_certs: IotCerts, identity:
     assert (rejected.status_code, rejected.error_code) == (400, "InvalidCertificateOwnershipToken")
     assert "expired" in rejected.error_message
     assert keys.certificate_id not in {c.certificate_id for c in iot_certs.certificates}
+
+
+def test_a_bug_of_ours_is_a_rejected_internal_failure_not_a_hang(
+    iot_certs: IotCerts, claim: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_iotcerts._service.provisioning import Provisioning
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Provisioning, "create_device_certificate", broken)
+    device = PahoDevice(iot_certs, claim, "claim-device")
+    assert device.connect()
+    device.subscribe("$aws/certificates/create/json/rejected")
+
+    device.publish("$aws/certificates/create/json", b"")
+
+    rejected = json.loads(device.next_message().payload)
+    assert (rejected["statusCode"], rejected["errorCode"]) == (500, "InternalFailureException")
+    device.close()

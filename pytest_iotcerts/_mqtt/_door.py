@@ -51,6 +51,9 @@ class DeviceDoor:
         except ConnectionRefused as refusal:
             self.records.refused(Refusal(_certificate_id(certificate_der), refusal.reason))
             return False
+        except ServiceError as error:  # JITR met a rule (its CA deactivated meanwhile, say)
+            self.records.refused(Refusal(_certificate_id(certificate_der), error.message))
+            return False
         return True
 
     def connect(self, client_id: str, certificate_der: bytes) -> str | None:

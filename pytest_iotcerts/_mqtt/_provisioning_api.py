@@ -73,6 +73,9 @@ class ProvisioningApi:
             raise DropConnection(request.operation) from None
         except ServiceError as error:
             return f"{request.topic}/rejected", codec.dumps(_rejection(error))
+        except Exception as error:  # a bug of ours: the device gets AWS's 500, not a hang
+            failure = ServiceError("InternalFailureException", f"{type(error).__name__}: {error}")
+            return f"{request.topic}/rejected", codec.dumps(_rejection(failure))
         return f"{request.topic}/accepted", codec.dumps(answer)
 
     @staticmethod
