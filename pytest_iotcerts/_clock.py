@@ -49,6 +49,11 @@ def timestamp() -> dt.datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def epoch_millis() -> int:
+    """Now, in milliseconds since the epoch: the timestamps of AWS IoT's MQTT messages."""
+    return int(time.time() * 1000)
+
+
 def x509_time() -> dt.datetime:
     """Now, to the second: what an X.509 validity date can hold."""
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -183,7 +183,12 @@ def session_ca() -> CertificateAuthority:
 
 
 def certificate_id(certificate: x509.Certificate) -> str:
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+    return der_certificate_id(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def der_certificate_id(der: bytes) -> str:
+    """AWS IoT's certificate id: the SHA-256 of the DER (what a TLS peer presents)."""
+    return hashlib.sha256(der).hexdigest()
 
 
 def to_pem(certificate: x509.Certificate) -> str:

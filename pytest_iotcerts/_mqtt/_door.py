@@ -5,10 +5,10 @@ thread."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable
 
+from .._crypto import der_certificate_id
 from .._errors import ServiceError
 from .._events import Message
 from .._service import IotService
@@ -49,16 +49,16 @@ class DeviceDoor:
         try:
             self._service().connections.admit(certificate_der)
         except ConnectionRefused as refusal:
-            self.records.refused(Refusal(_certificate_id(certificate_der), refusal.reason))
+            self.records.refused(Refusal(der_certificate_id(certificate_der), refusal.reason))
             return False
         except ServiceError as error:  # JITR met a rule (its CA deactivated meanwhile, say)
-            self.records.refused(Refusal(_certificate_id(certificate_der), error.message))
+            self.records.refused(Refusal(der_certificate_id(certificate_der), error.message))
             return False
         return True
 
     def connect(self, client_id: str, certificate_der: bytes) -> str | None:
         """The CONNECT: the new session's identifier, or None when iot:Connect is denied."""
-        certificate_id = _certificate_id(certificate_der)
+        certificate_id = der_certificate_id(certificate_der)
         if not self._may(certificate_id, client_id, "iot:Connect", client_id):
             self.records.refused(
                 Refusal(certificate_id, f"iot:Connect is not allowed for client id {client_id}.")
@@ -136,7 +136,3 @@ class DeviceDoor:
             Message(answer_topic, data, None, service.account_id, service.region)
         )
         return [(answer_topic, data)]
-
-
-def _certificate_id(certificate_der: bytes) -> str:
-    return hashlib.sha256(certificate_der).hexdigest()

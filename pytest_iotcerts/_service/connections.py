@@ -11,14 +11,13 @@ registered PENDING_ACTIVATION on its first connection, which is closed, and
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 from typing import Any
 
 from cryptography import x509
 
 from .. import _crypto
+from .._clock import epoch_millis
 from .._errors import ServiceError
 from .._resources import CACertificate, Certificate
 from .._state import Connectivity
@@ -47,7 +46,7 @@ class Connections:
     def admit(self, certificate_der: bytes) -> Certificate:
         """The registered, ACTIVE certificate a device connects with, or ConnectionRefused (after
         registering it just in time, when its CA says so)."""
-        certificate_id = hashlib.sha256(certificate_der).hexdigest()
+        certificate_id = _crypto.der_certificate_id(certificate_der)
         with self._scope.store.lock:
             record = self._scope.state.certificates.get(certificate_id)
             reason = None if record is None else self.refusal(record)
@@ -87,7 +86,7 @@ class Connections:
         with self._scope.store.lock:
             versions = self._scope.state.lifecycle_versions
             versions[client_id] = versions.get(client_id, -1) + 1
-            self._scope.state.connectivity[client_id] = Connectivity(True, _now())
+            self._scope.state.connectivity[client_id] = Connectivity(True, epoch_millis())
         self._lifecycle(
             "presence/connected",
             client_id,
@@ -101,7 +100,7 @@ class Connections:
     ) -> None:
         with self._scope.store.lock:
             version = self._scope.state.lifecycle_versions.get(client_id, 0)
-            self._scope.state.connectivity[client_id] = Connectivity(False, _now(), reason)
+            self._scope.state.connectivity[client_id] = Connectivity(False, epoch_millis(), reason)
         self._lifecycle(
             "presence/disconnected",
             client_id,
@@ -137,7 +136,7 @@ class Connections:
             f"$aws/events/{kind}/{client_id}",
             {
                 "clientId": client_id,
-                "timestamp": _now(),
+                "timestamp": epoch_millis(),
                 "eventType": kind.rsplit("/", 1)[1],
                 "sessionIdentifier": session_identifier,
                 "principalIdentifier": certificate_id,
@@ -202,13 +201,9 @@ class Connections:
         return checked_template(body if isinstance(body, str) else json.dumps(body))
 
 
-def _now() -> int:
-    return int(time.time() * 1000)
-
-
 def _registered_event(record: Certificate, account_id: str) -> dict[str, Any]:
     """The JITR event's payload, as AWS's guide shows it."""
-    now = int(time.time() * 1000)
+    now = epoch_millis()
     return {
         "certificateId": record.certificate_id,
         "caCertificateId": record.ca_certificate_id,

@@ -10,11 +10,10 @@ described, but AWS documents no messages for them, so none are published; the JI
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from typing import Any
 
-from .._clock import timestamp
+from .._clock import epoch_millis, timestamp
 from .._errors import invalid_request
 from .._resources import Job, JobExecution, Thing, ThingGroup, ThingType
 from .._state import EVENT_TYPES
@@ -200,7 +199,7 @@ class RegistryEvents:
         if enabled:
             self._scope.publish(
                 topic,
-                {"eventId": str(uuid.uuid4()), "timestamp": int(time.time() * 1000), **payload},
+                {"eventId": str(uuid.uuid4()), "timestamp": epoch_millis(), **payload},
             )
 
 
