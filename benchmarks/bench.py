@@ -26,8 +26,8 @@ from cryptography.x509 import CertificateSigningRequestBuilder, Name, NameAttrib
 from cryptography.x509.oid import NameOID
 
 from pytest_iotcerts import mock_iot
-from pytest_iotcerts._key_bank import KeyBank, Worker
-from pytest_iotcerts._keys import generate, to_pem
+from pytest_iotcerts._x509.key_bank import KeyBank, Worker
+from pytest_iotcerts._x509.keys import generate, to_pem
 
 
 def timed(call: Callable[[], Any], n: int) -> float:

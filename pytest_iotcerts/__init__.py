@@ -10,14 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
-    from ._controller import IotCerts, mock_iot
-    from ._crypto import CertificateAuthority, to_pem
-    from ._errors import IotCertsWarning, ServiceError
-    from ._events import Message
-    from ._faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
-    from ._http import HttpRequest, HttpResponse
-    from ._resources import (
+    from ._aws.errors import IotCertsWarning, ServiceError
+    from ._control.controller import IotCerts, mock_iot
+    from ._control.settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Settings
+    from ._core.events import Message
+    from ._core.resources import (
         Authorizer,
         BillingGroup,
         CACertificate,
@@ -33,20 +30,23 @@ if TYPE_CHECKING:
         ThingGroup,
         ThingType,
     )
-    from ._router import Call
-    from ._settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Settings
+    from ._wire.auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+    from ._wire.faults import AWS_QUOTAS, CONNECTION_ERROR, READ_TIMEOUT, FaultRule, RateLimit
+    from ._wire.http import HttpRequest, HttpResponse
+    from ._wire.router import Call
+    from ._x509.crypto import CertificateAuthority, to_pem
 
     __version__: str
 
 _EXPORTS = {
-    "._auth": ("FAKE_ACCESS_KEY_ID", "FAKE_SECRET_ACCESS_KEY"),
-    "._controller": ("IotCerts", "mock_iot"),
-    "._crypto": ("CertificateAuthority", "to_pem"),
-    "._errors": ("IotCertsWarning", "ServiceError"),
-    "._events": ("Message",),
-    "._faults": ("AWS_QUOTAS", "CONNECTION_ERROR", "READ_TIMEOUT", "FaultRule", "RateLimit"),
-    "._http": ("HttpRequest", "HttpResponse"),
-    "._resources": (
+    "._wire.auth": ("FAKE_ACCESS_KEY_ID", "FAKE_SECRET_ACCESS_KEY"),
+    "._control.controller": ("IotCerts", "mock_iot"),
+    "._x509.crypto": ("CertificateAuthority", "to_pem"),
+    "._aws.errors": ("IotCertsWarning", "ServiceError"),
+    "._core.events": ("Message",),
+    "._wire.faults": ("AWS_QUOTAS", "CONNECTION_ERROR", "READ_TIMEOUT", "FaultRule", "RateLimit"),
+    "._wire.http": ("HttpRequest", "HttpResponse"),
+    "._core.resources": (
         "Authorizer",
         "BillingGroup",
         "CACertificate",
@@ -62,8 +62,8 @@ _EXPORTS = {
         "ThingGroup",
         "ThingType",
     ),
-    "._router": ("Call",),
-    "._settings": ("DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "Settings"),
+    "._wire.router": ("Call",),
+    "._control.settings": ("DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "Settings"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 

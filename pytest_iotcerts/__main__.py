@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from ._settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from ._control.settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,10 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from ._control import ControlApi
-    from ._controller import IotCerts
-    from ._server import LoopbackServer
-    from ._settings import Settings
+    from ._control.controller import IotCerts
+    from ._control.server_api import ControlApi
+    from ._control.settings import Settings
+    from ._doors.http_server import LoopbackServer
 
     controller = IotCerts(Settings(account_id=arguments.account_id, region=arguments.region))
     server = LoopbackServer(ControlApi(controller).handle, host=arguments.host, port=arguments.port)

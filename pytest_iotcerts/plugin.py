@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from ._errors import IotCertsWarning
-from ._settings import Settings
+from ._aws.errors import IotCertsWarning
+from ._control.settings import Settings
 
 if TYPE_CHECKING:
-    from ._controller import IotCerts
+    from ._control.controller import IotCerts
 
 __all__ = ["IotCertsWarning", "iot_certs"]
 
@@ -71,7 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(_REGION_SET_AT_CONFIGURE, False):
         os.environ.pop("AWS_DEFAULT_REGION", None)
-    keys = sys.modules.get("pytest_iotcerts._keys")
+    keys = sys.modules.get("pytest_iotcerts._x509.keys")
     if keys is not None:  # only when a test issued keys: save the fresh ones to the key bank
         keys.save_fresh_keys()
 
@@ -137,7 +137,7 @@ def iot_certs(request: pytest.FixtureRequest) -> Iterator[IotCerts]:
     not fire as often as its ``times`` (or, with ``unemulated="fail"``, an unemulated operation
     was called).
     """
-    from ._controller import IotCerts  # botocore and cryptography load when a test asks
+    from ._control.controller import IotCerts  # botocore and cryptography load when a test asks
 
     controller = IotCerts(settings_for(request.node, request.config))
     controller.start()

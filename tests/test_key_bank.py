@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from pytest_iotcerts import mock_iot
-from pytest_iotcerts._key_bank import MAX_KEYS, KeyBank, Worker, default_directory
-from pytest_iotcerts._keys import KeySource, generate, to_pem
+from pytest_iotcerts._x509.key_bank import MAX_KEYS, KeyBank, Worker, default_directory
+from pytest_iotcerts._x509.keys import KeySource, generate, to_pem
 
 pytest_plugins = ["pytester"]
 
@@ -78,7 +78,7 @@ def test_the_bank_is_private_to_the_user(tmp_path: Path, pems: list[bytes]) -> N
 def test_the_bank_stops_growing_at_its_limit(
     tmp_path: Path, pems: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pytest_iotcerts._key_bank.MAX_KEYS", 7)
+    monkeypatch.setattr("pytest_iotcerts._x509.key_bank.MAX_KEYS", 7)
     bank = KeyBank(tmp_path, Worker(run="ab"))
     bank.add(pems[:5])
     bank.add(pems[5:])
@@ -131,7 +131,7 @@ def test_key_bank_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PYTEST_IOTCERTS_KEY_BANK", str(tmp_path))
     with mock_iot(key_bank="off"):
         boto3.client("iot").create_keys_and_certificate()
-    from pytest_iotcerts._keys import save_fresh_keys
+    from pytest_iotcerts._x509.keys import save_fresh_keys
 
     save_fresh_keys()
     assert list(tmp_path.iterdir()) == []

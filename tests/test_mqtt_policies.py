@@ -12,7 +12,7 @@ import pytest
 from devices import PahoDevice, files_for
 
 from pytest_iotcerts import Certificate, IotCerts
-from pytest_iotcerts._policy_engine import Request, allowed
+from pytest_iotcerts._engines.policies import Request, allowed
 
 PREFIX = "arn:aws:iot:us-east-1:123456789012"
 THING_POLICY = {

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_iotcerts import IotCerts
-from pytest_iotcerts._ordered import Ordered
+from pytest_iotcerts._core.ordered import Ordered
 
 
 def test_a_window_starts_at_a_sequence_in_either_direction() -> None:

@@ -12,8 +12,8 @@ import binascii
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from .._errors import invalid_request
-from .._ordered import Ordered
+from .._aws.errors import invalid_request
+from .._core.ordered import Ordered
 from .._service import IotService
 
 Handler = Callable[[IotService, dict[str, Any]], Mapping[str, Any]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._ordered import Ordered
-from .._resources import CACertificate, Certificate
+from .._core.ordered import Ordered
+from .._core.resources import CACertificate, Certificate
 from .._service import IotService
 from ._common import initial_status, operation, page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._resources import ThingGroup
+from .._core.resources import ThingGroup
 from .._service import IotService
 from ._common import operation, page_by_position
 from .tags import tag_on_create

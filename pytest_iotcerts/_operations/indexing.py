@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .._resources import Thing, ThingGroup
+from .._core.resources import Thing, ThingGroup
+from .._core.store import Connectivity
 from .._service import IotService
 from .._service.indexing import GROUPS_INDEX, THINGS_INDEX
-from .._state import Connectivity
 from ._common import operation, page
 from .tags import tag_on_create
 

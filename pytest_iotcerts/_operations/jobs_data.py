@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import ServiceError
-from .._resources import JobExecution
+from .._aws.errors import ServiceError
+from .._core.resources import JobExecution
 from .._service import IotService
 from ._common import operation
 

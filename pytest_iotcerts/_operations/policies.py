@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import invalid_request
-from .._links import Link
+from .._aws.errors import invalid_request
+from .._core.links import Link
 from .._service import IotService
 from ._common import operation, page
 from .tags import tag_on_create

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._crypto import public_key_pem, to_pem
-from .._resources import ProvisioningTemplate
+from .._core.resources import ProvisioningTemplate
 from .._service import IotService
+from .._x509.crypto import public_key_pem, to_pem
 from ._common import operation, page_by_position
 from .tags import tag_on_create
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import invalid_request
-from .._resources import CACertificate
+from .._aws.errors import invalid_request
+from .._core.resources import CACertificate
 from .._service import IotService
 from ._common import initial_status, operation, page
 from .certificates import identity, x509_description

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .._resources import TopicRule
+from .._core.resources import TopicRule
 from .._service import IotService
 from ._common import operation, page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._resources import Authorizer, DomainConfiguration, RoleAlias
+from .._core.resources import Authorizer, DomainConfiguration, RoleAlias
 from .._service import IotService
 from ._common import operation, page
 from .tags import tag_on_create

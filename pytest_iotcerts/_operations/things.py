@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._links import Link
-from .._resources import Thing
+from .._core.links import Link
+from .._core.resources import Thing
 from .._service import IotService
 from ._common import operation, page
 

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from functools import cached_property
 
-from .._crypto import CertificateAuthority
-from .._keys import KeySource, key_source
-from .._state import Store
+from .._core.store import Store
+from .._x509.crypto import CertificateAuthority
+from .._x509.keys import KeySource, key_source
 from ._scope import Scope
 from .authorization import Authorization
 from .certificates import Certificates

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 from cryptography import x509
 
-from .._crypto import CertificateAuthority
-from .._errors import invalid_request, not_found
-from .._keys import KeySource, key_source
-from .._links import Links
-from .._resources import BillingGroup, Certificate, Policy, Thing, ThingGroup, ThingType
-from .._state import RegionState, Store
+from .._aws.errors import invalid_request, not_found
+from .._core.links import Links
+from .._core.resources import BillingGroup, Certificate, Policy, Thing, ThingGroup, ThingType
+from .._core.store import RegionState, Store
+from .._x509.crypto import CertificateAuthority
+from .._x509.keys import KeySource, key_source
 
 CERTIFICATE_ARN = re.compile(
     r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cert/(?P<id>[0-9a-fA-F]{64})$"

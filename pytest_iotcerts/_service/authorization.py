@@ -7,8 +7,8 @@ certificate (AWS's rule); then the policies of that thing's groups, and their pa
 
 from __future__ import annotations
 
-from .._policy_engine import Request, allowed
-from .._resources import Certificate, Thing
+from .._core.resources import Certificate, Thing
+from .._engines.policies import Request, allowed
 from ._scope import Scope
 from .provisioning import certificate_parameters
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _crypto, _x509_input
-from .._errors import ServiceError, invalid_request
-from .._ordered import Ordered
-from .._resources import Certificate
+from .._aws.errors import ServiceError, invalid_request
+from .._core.ordered import Ordered
+from .._core.resources import Certificate
+from .._x509 import crypto, input_rules
 from ._scope import Scope
 
 # Statuses UpdateCertificate may set; PENDING_TRANSFER and PENDING_ACTIVATION are the service's
@@ -28,9 +28,9 @@ class Certificates:
     ) -> Certificate:
         """CreateKeysAndCertificate: a new key pair, and a certificate for it."""
         key = self._scope.keys.take()
-        subject = _crypto.KEYS_AND_CERTIFICATE_SUBJECT
+        subject = crypto.KEYS_AND_CERTIFICATE_SUBJECT
         issued = self._scope.ca.issue(
-            subject, key.public_key(), details.pop("not_after", _crypto.NOT_AFTER)
+            subject, key.public_key(), details.pop("not_after", crypto.NOT_AFTER)
         )
         return self.hold(
             self._scope.new_certificate(
@@ -45,7 +45,7 @@ class Certificates:
     def prepare_from_csr(self, csr_pem: str, status: str, operation: str) -> Certificate:
         """A certificate for the CSR's subject and key, signed but not held yet (the crypto,
         before any lock)."""
-        csr = _x509_input.load_csr(csr_pem)
+        csr = input_rules.load_csr(csr_pem)
         issued = self._scope.ca.issue(csr.subject, csr.public_key())  # type: ignore[arg-type]
         return self._scope.new_certificate(issued, status=status, operation=operation, csr=csr)
 

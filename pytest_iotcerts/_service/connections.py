@@ -16,12 +16,12 @@ from typing import Any
 
 from cryptography import x509
 
-from .. import _crypto
-from .._clock import epoch_millis
-from .._errors import ServiceError
-from .._resources import CACertificate, Certificate
-from .._state import Connectivity
-from .._template_engine import Template
+from .._aws.clock import epoch_millis
+from .._aws.errors import ServiceError
+from .._core.resources import CACertificate, Certificate
+from .._core.store import Connectivity
+from .._engines.templates import Template
+from .._x509 import crypto
 from ._scope import Scope
 from .provisioning import Provisioning, certificate_parameters
 from .provisioning_templates import ProvisioningTemplates, checked_template
@@ -46,7 +46,7 @@ class Connections:
     def admit(self, certificate_der: bytes) -> Certificate:
         """The registered, ACTIVE certificate a device connects with, or ConnectionRefused (after
         registering it just in time, when its CA says so)."""
-        certificate_id = _crypto.der_certificate_id(certificate_der)
+        certificate_id = crypto.der_certificate_id(certificate_der)
         with self._scope.store.lock:
             record = self._scope.state.certificates.get(certificate_id)
             reason = None if record is None else self.refusal(record)
@@ -166,7 +166,7 @@ class Connections:
                 for ca in self._scope.state.ca_certificates.values()
                 if ca.status == "ACTIVE" and ca.auto_registration_status == "ENABLE"
             ]
-        return next((ca for ca in cas if _crypto.is_signed_by(certificate, ca.certificate)), None)
+        return next((ca for ca in cas if crypto.is_signed_by(certificate, ca.certificate)), None)
 
     def _register_just_in_time(
         self, certificate: x509.Certificate, ca: CACertificate

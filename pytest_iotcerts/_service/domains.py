@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._clock import timestamp
-from .._errors import already_exists, invalid_request, not_found
-from .._resources import DomainConfiguration
+from .._aws.clock import timestamp
+from .._aws.errors import already_exists, invalid_request, not_found
+from .._core.resources import DomainConfiguration
 from ._scope import Scope
 from .endpoints import Endpoints
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from .._errors import invalid_request
-from .._partitions import partition_of
+from .._aws.errors import invalid_request
+from .._aws.partitions import partition_of
 from ._scope import Scope
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

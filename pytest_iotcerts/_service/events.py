@@ -13,10 +13,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from .._clock import epoch_millis, timestamp
-from .._errors import invalid_request
-from .._resources import Job, JobExecution, Thing, ThingGroup, ThingType
-from .._state import EVENT_TYPES
+from .._aws.clock import epoch_millis, timestamp
+from .._aws.errors import invalid_request
+from .._core.resources import Job, JobExecution, Thing, ThingGroup, ThingType
+from .._core.store import EVENT_TYPES
 from ._scope import Scope
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ServiceError, already_exists, invalid_request
-from .._resources import BillingGroup, ThingGroup
+from .._aws.errors import ServiceError, already_exists, invalid_request
+from .._core.resources import BillingGroup, ThingGroup
 from ._scope import Scope
 from .events import RegistryEvents
 from .indexing import Indexing

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ServiceError, not_found
-from .._fleet_query import Document, compile_query
-from .._resources import Thing, ThingGroup
-from .._state import Connectivity
+from .._aws.errors import ServiceError, not_found
+from .._core.resources import Thing, ThingGroup
+from .._core.store import Connectivity
+from .._engines.fleet_query import Document, compile_query
 from ._scope import Scope
 
 THINGS_INDEX = "AWS_Things"

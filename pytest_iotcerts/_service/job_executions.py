@@ -8,9 +8,9 @@ once every execution is terminal.
 
 from __future__ import annotations
 
-from .._clock import timestamp
-from .._errors import ServiceError, invalid_request, not_found
-from .._resources import Job, JobExecution
+from .._aws.clock import timestamp
+from .._aws.errors import ServiceError, invalid_request, not_found
+from .._core.resources import Job, JobExecution
 from ._scope import Scope
 from .events import RegistryEvents
 

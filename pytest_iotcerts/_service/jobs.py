@@ -7,9 +7,9 @@ import json
 import re
 from typing import Any
 
-from .._clock import timestamp
-from .._errors import ServiceError, already_exists, invalid_request, not_found
-from .._resources import Job, JobTemplate
+from .._aws.clock import timestamp
+from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._core.resources import Job, JobTemplate
 from ._scope import Scope
 from .events import RegistryEvents
 from .job_executions import JobExecutions

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ServiceError, invalid_request
+from .._aws.errors import ServiceError, invalid_request
 from ._scope import Scope
 from .security import check_role_arn
 

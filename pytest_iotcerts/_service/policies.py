@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from .._clock import timestamp
-from .._errors import ServiceError, already_exists, not_found
-from .._links import Link
-from .._resources import Policy, PolicyVersion
+from .._aws.clock import timestamp
+from .._aws.errors import ServiceError, already_exists, not_found
+from .._core.links import Link
+from .._core.resources import Policy, PolicyVersion
 from ._scope import Scope
 
 # AWS IoT's quotas: policies attached to one certificate or Cognito identity; versions of a policy.

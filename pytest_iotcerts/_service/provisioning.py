@@ -1,6 +1,6 @@
 """Provisioning with templates: RegisterThing, claim certificates, and fleet provisioning.
 
-A template is evaluated by the engine (``_template_engine``) into resources; ``_Applier`` makes
+A template is evaluated by the engine (``_engines.templates``) into resources; ``_Applier`` makes
 them real through the other parts of the service layer, recording how to undo each step, so a
 resource that fails leaves nothing created or changed, and the error names it. The fleet
 provisioning calls a device makes over MQTT (``create_device_certificate``,
@@ -20,11 +20,10 @@ from typing import Any
 
 from cryptography.x509.oid import NameOID
 
-from .. import _crypto, _x509_input
-from .._clock import x509_time
-from .._errors import ServiceError, invalid_request
-from .._resources import Certificate, Policy, ProvisioningTemplate, Thing
-from .._template_engine import (
+from .._aws.clock import x509_time
+from .._aws.errors import ServiceError, invalid_request
+from .._core.resources import Certificate, Policy, ProvisioningTemplate, Thing
+from .._engines.templates import (
     CERTIFICATE,
     POLICY,
     THING,
@@ -33,6 +32,7 @@ from .._template_engine import (
     Template,
     TemplateError,
 )
+from .._x509 import crypto, input_rules
 from ._scope import Scope
 from .certificates import Certificates
 from .groups import BillingGroups, ThingGroups
@@ -226,7 +226,7 @@ class Provisioning:
             {
                 "claimCertificateId": claim.certificate_id,
                 "certificateId": certificate.certificate_id,
-                "certificatePem": _crypto.to_pem(certificate.certificate),
+                "certificatePem": crypto.to_pem(certificate.certificate),
                 "templateArn": template.arn,
                 "clientId": client_id,
                 "parameters": dict(parameters),
@@ -299,7 +299,7 @@ class _Applier:
             return self._scope.certificate(str(properties["CertificateId"]))
         pem = str(properties["CertificatePem"])
         known = self._scope.state.certificates.get(
-            _crypto.certificate_id(_x509_input.load_certificate(pem, "CertificatePem"))
+            crypto.certificate_id(input_rules.load_certificate(pem, "CertificatePem"))
         )
         if known is not None:
             return known

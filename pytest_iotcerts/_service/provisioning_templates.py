@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._clock import timestamp
-from .._errors import ServiceError, already_exists, invalid_request, not_found
-from .._resources import ProvisioningTemplate, ProvisioningTemplateVersion
-from .._template_engine import Template, TemplateError
+from .._aws.clock import timestamp
+from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._core.resources import ProvisioningTemplate, ProvisioningTemplateVersion
+from .._engines.templates import Template, TemplateError
 from ._scope import Scope
 from .security import check_role_arn
 

@@ -8,10 +8,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from .. import _crypto, _x509_input
-from .._clock import x509_time
-from .._errors import ServiceError, already_exists, invalid_request, not_found
-from .._resources import CACertificate, Certificate
+from .._aws.clock import x509_time
+from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._core.resources import CACertificate, Certificate
+from .._x509 import crypto, input_rules
 from ._scope import Scope
 
 
@@ -52,7 +52,7 @@ class Registration:
     ) -> Certificate:
         """RegisterCertificate: the certificate must chain to ``ca_certificate_pem`` or to a CA
         certificate registered in this account and region."""
-        certificate = _x509_input.load_certificate(certificate_pem, "certificatePem")
+        certificate = input_rules.load_certificate(certificate_pem, "certificatePem")
         _check_validity(certificate, "certificatePem")
         if ca_certificate_pem is not None:
             ca_id = self._signer_given(certificate, ca_certificate_pem)
@@ -66,7 +66,7 @@ class Registration:
 
     def register_without_ca(self, certificate_pem: str, *, status: str) -> Certificate:
         """RegisterCertificateWithoutCA: any valid certificate, in SNI_ONLY mode."""
-        certificate = _x509_input.load_certificate(certificate_pem, "certificatePem")
+        certificate = input_rules.load_certificate(certificate_pem, "certificatePem")
         _check_validity(certificate, "certificatePem")
         record = self._scope.new_certificate(
             certificate, status=status, operation="RegisterCertificateWithoutCA"
@@ -76,18 +76,18 @@ class Registration:
 
     @staticmethod
     def _signer_given(certificate: x509.Certificate, ca_certificate_pem: str) -> str:
-        issuer = _x509_input.load_certificate(ca_certificate_pem, "caCertificatePem")
-        if not _crypto.is_signed_by(certificate, issuer):
+        issuer = input_rules.load_certificate(ca_certificate_pem, "caCertificatePem")
+        if not crypto.is_signed_by(certificate, issuer):
             raise _validation_error(
                 "The certificatePem is not signed by the CA certificate in caCertificatePem."
             )
-        return _crypto.certificate_id(issuer)
+        return crypto.certificate_id(issuer)
 
     def _registered_signer(self, certificate: x509.Certificate) -> str:
         with self._scope.store.lock:
             cas = list(self._scope.state.ca_certificates.values())
         for ca in cas:  # signature checks run outside the lock
-            if _crypto.is_signed_by(certificate, ca.certificate):
+            if crypto.is_signed_by(certificate, ca.certificate):
                 return ca.certificate_id
         raise _validation_error(
             "The certificatePem does not chain to a CA certificate registered in account "
@@ -142,8 +142,8 @@ class CACertificates:
             raise invalid_request(
                 "A verificationCertificate is required unless certificateMode is SNI_ONLY."
             )
-        verification = _x509_input.load_certificate(pem, "verificationCertificate")
-        if not _crypto.is_signed_by(verification, ca_certificate):
+        verification = input_rules.load_certificate(pem, "verificationCertificate")
+        if not crypto.is_signed_by(verification, ca_certificate):
             raise _validation_error(
                 "The verificationCertificate is not signed by the private key of the caCertificate."
             )
@@ -157,7 +157,7 @@ class CACertificates:
 
     @staticmethod
     def _load(pem: str) -> x509.Certificate:
-        ca_certificate = _x509_input.load_certificate(pem, "caCertificate")
+        ca_certificate = input_rules.load_certificate(pem, "caCertificate")
         _check_validity(ca_certificate, "caCertificate")
         try:
             constraints = ca_certificate.extensions.get_extension_for_class(x509.BasicConstraints)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ServiceError, already_exists, invalid_request
-from .._iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
-from .._resources import TopicRule
+from .._aws.errors import ServiceError, already_exists, invalid_request
+from .._core.resources import TopicRule
+from .._engines.iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
 from ._scope import Scope
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from .._clock import timestamp
-from .._errors import ServiceError, already_exists, invalid_request, not_found
-from .._resources import Authorizer, RoleAlias
+from .._aws.clock import timestamp
+from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._core.resources import Authorizer, RoleAlias
 from ._scope import Scope
 
 DEFAULT_CREDENTIAL_DURATION = 3600

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .._errors import ServiceError, invalid_request, not_found
-from .._state import RegionState
+from .._aws.errors import ServiceError, invalid_request, not_found
+from .._core.store import RegionState
 from ._scope import Scope
 
 # AWS's quota: tags per resource.

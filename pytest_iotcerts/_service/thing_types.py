@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._clock import timestamp
-from .._errors import already_exists, invalid_request
-from .._resources import ThingType
+from .._aws.clock import timestamp
+from .._aws.errors import already_exists, invalid_request
+from .._core.resources import ThingType
 from ._scope import Scope
 from .events import RegistryEvents
 

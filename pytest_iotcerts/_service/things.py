@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .._errors import ServiceError, already_exists, invalid_request
-from .._links import Link
-from .._resources import Thing
+from .._aws.errors import ServiceError, already_exists, invalid_request
+from .._core.links import Link
+from .._core.resources import Thing
 from ._scope import Scope
 from .events import RegistryEvents
 from .groups import BillingGroups

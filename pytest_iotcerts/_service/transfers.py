@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .._clock import timestamp
-from .._errors import ServiceError, invalid_request, not_found
-from .._partitions import iot_arn
-from .._resources import Certificate
-from .._state import Transfer
+from .._aws.clock import timestamp
+from .._aws.errors import ServiceError, invalid_request, not_found
+from .._aws.partitions import iot_arn
+from .._core.resources import Certificate
+from .._core.store import Transfer
 from ._scope import Scope
 
 

@@ -1,0 +1,221 @@
+"""Where the emulated service keeps its resources, per account and region.
+
+One re-entrant lock guards the whole store. It is held only while reading or changing state, never
+around key generation or signing: the service layer does its crypto first and takes the lock to
+record it. Lookups by id are dict lookups, so they do not grow with the number of certificates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from .._aws.clock import timestamp
+from .events import Events
+from .links import Links
+from .ordered import Ordered
+from .resources import (
+    Authorizer,
+    BillingGroup,
+    CACertificate,
+    Certificate,
+    DomainConfiguration,
+    Job,
+    JobTemplate,
+    Policy,
+    ProvisioningTemplate,
+    RoleAlias,
+    Thing,
+    ThingGroup,
+    ThingType,
+    TopicRule,
+)
+
+
+class Sequenced(Protocol):
+    sequence: int
+
+
+T = TypeVar("T", bound=Sequenced)
+
+
+@dataclass
+class Transfer:
+    """The latest transfer of a certificate, kept after it finished so late calls can be told."""
+
+    certificate_id: str
+    region: str
+    source_account_id: str
+    target_account_id: str
+    state: str = "PENDING"  # PENDING, ACCEPTED, REJECTED, CANCELLED
+
+
+@dataclass(frozen=True)
+class Connectivity:
+    """A client id's latest connection, as fleet indexing and GetThingConnectivityData show it
+    (a thing's is the client id of its name)."""
+
+    connected: bool
+    timestamp: int  # epoch milliseconds
+    disconnect_reason: str | None = None
+
+
+# The event types of UpdateEventConfigurations (botocore's EventType).
+EVENT_TYPES = (
+    "THING",
+    "THING_GROUP",
+    "THING_TYPE",
+    "THING_GROUP_MEMBERSHIP",
+    "THING_GROUP_HIERARCHY",
+    "THING_TYPE_ASSOCIATION",
+    "JOB",
+    "JOB_EXECUTION",
+    "POLICY",
+    "CERTIFICATE",
+    "CA_CERTIFICATE",
+)
+
+
+@dataclass
+class EventSettings:
+    """UpdateEventConfigurations' settings: every type off until enabled."""
+
+    enabled: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(EVENT_TYPES, False))
+    created: dt.datetime = field(default_factory=timestamp)
+    modified: dt.datetime = field(default_factory=timestamp)
+
+
+@dataclass
+class LoggingSettings:
+    """Set/GetLoggingOptions (v1) and the v2 options and log levels by (target type, name)."""
+
+    v1: dict[str, str] | None = None
+    v2: dict[str, Any] | None = None
+    levels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class RegionState:
+    """What one account holds in one region."""
+
+    account_id: str
+    region: str
+    certificates: dict[str, Certificate] = field(default_factory=dict)
+    certificates_in_issue_order: Ordered[Certificate] = field(default_factory=Ordered)
+    ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
+    things: dict[str, Thing] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    thing_types: dict[str, ThingType] = field(default_factory=dict)
+    thing_groups: dict[str, ThingGroup] = field(default_factory=dict)
+    billing_groups: dict[str, BillingGroup] = field(default_factory=dict)
+    role_aliases: dict[str, RoleAlias] = field(default_factory=dict)
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    domain_configurations: dict[str, DomainConfiguration] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    job_templates: dict[str, JobTemplate] = field(default_factory=dict)
+    topic_rules: dict[str, TopicRule] = field(default_factory=dict)
+    provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
+    # template name -> the test's stand-in for the template's pre-provisioning hook (a Lambda)
+    pre_provisioning_hooks: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+    # certificate ownership tokens of fleet provisioning -> (the certificate id each is bound to,
+    # when it was issued on the mock's clock)
+    ownership_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # UpdateIndexingConfiguration's two members, as last set (indexing is off until then)
+    indexing: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "thingIndexingConfiguration": {"thingIndexingMode": "OFF"},
+            "thingGroupIndexingConfiguration": {"thingGroupIndexingMode": "OFF"},
+        }
+    )
+    event_settings: EventSettings = field(default_factory=EventSettings)
+    # client id -> the version number of its latest lifecycle (connection) events
+    lifecycle_versions: dict[str, int] = field(default_factory=dict)
+    connectivity: dict[str, Connectivity] = field(default_factory=dict)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    # resource ARN -> its tags
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: Links = field(default_factory=Links)
+    registration_code: str = field(default_factory=lambda: secrets.token_hex(32))
+
+
+class Store:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._regions: dict[tuple[str, str], RegionState] = {}
+        # Every live certificate, in issue order, across accounts and regions.
+        self._all: dict[int, Certificate] = {}
+        self.transfers: dict[tuple[str, str], Transfer] = {}
+        self.events = Events()
+        # Goes up whenever a certificate or CA certificate is added, removed or moved: what a
+        # TLS door trusts is rebuilt only when it changed.
+        self.version = 0
+
+    def region(self, account_id: str, region: str) -> RegionState:
+        with self.lock:
+            key = (account_id, region)
+            state = self._regions.get(key)
+            if state is None:
+                state = self._regions[key] = RegionState(account_id, region)
+            return state
+
+    def add_certificate(self, certificate: Certificate) -> None:
+        with self.lock:
+            state = self.region(certificate.account_id, certificate.region)
+            state.certificates[certificate.certificate_id] = certificate
+            state.certificates_in_issue_order.add(certificate.sequence, certificate)
+            certificate._links = state.links
+            self._all[certificate.sequence] = certificate
+            self.version += 1
+
+    def remove_certificate(self, certificate: Certificate) -> None:
+        """Forget a certificate and every link it had."""
+        with self.lock:
+            state = self.region(certificate.account_id, certificate.region)
+            state.links.thing_principals.drop_right(certificate.arn)
+            state.links.policy_targets.drop_right(certificate.arn)
+            state.certificates.pop(certificate.certificate_id, None)
+            state.certificates_in_issue_order.discard(certificate.sequence)
+            self._all.pop(certificate.sequence, None)
+            self.version += 1
+
+    def move_certificate(self, certificate: Certificate, account_id: str) -> None:
+        """Hand a certificate (without links: a transfer needs none) to another account."""
+        with self.lock:
+            source = self.region(certificate.account_id, certificate.region)
+            del source.certificates[certificate.certificate_id]
+            source.certificates_in_issue_order.discard(certificate.sequence)
+            certificate.account_id = account_id
+            target = self.region(account_id, certificate.region)
+            target.certificates[certificate.certificate_id] = certificate
+            target.certificates_in_issue_order.add(certificate.sequence, certificate)
+            certificate._links = target.links
+            self.version += 1
+
+    def find(
+        self, certificate_id: str, *, account_id: str | None = None, region: str | None = None
+    ) -> Certificate | None:
+        """First match in issue order; one dict lookup per account and region held."""
+        with self.lock:
+            matches = [
+                state.certificates[certificate_id]
+                for state in self._regions.values()
+                if certificate_id in state.certificates
+                and account_id in (None, state.account_id)
+                and region in (None, state.region)
+            ]
+        return min(matches, key=lambda c: c.sequence, default=None)
+
+    def all_certificates(self) -> list[Certificate]:
+        with self.lock:
+            return list(self._all.values())
+
+    def collect(self, pick: Callable[[RegionState], Iterable[T]]) -> list[T]:
+        """What ``pick`` takes from every account and region, in creation order."""
+        with self.lock:
+            found = [item for state in self._regions.values() for item in pick(state)]
+        return sorted(found, key=lambda item: item.sequence)

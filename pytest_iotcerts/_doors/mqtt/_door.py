@@ -1,0 +1,138 @@
+"""AWS IoT's side of the MQTT endpoint: which connections are admitted, what a device may do (its
+policies, when the mock enforces them), what the device provisioning API answers, and the
+lifecycle events. The answers come from the service layer; the broker calls this from its
+thread."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from ..._aws.errors import ServiceError
+from ..._core.events import Message
+from ..._service import IotService
+from ..._service.connections import ConnectionRefused
+from ..._x509.crypto import der_certificate_id
+from ._provisioning_api import DropConnection, ProvisioningApi, Request
+from ._records import Client, Records, Refusal
+
+
+class DeviceDoor:
+    """What ``_broker.IotBroker`` asks."""
+
+    def __init__(
+        self,
+        service: Callable[[], IotService],
+        api: ProvisioningApi,
+        enforce_policies: Callable[[], bool],
+    ) -> None:
+        self._service = service
+        self._api = api
+        self._enforce_policies = enforce_policies
+        self._sessions: dict[str, Client] = {}  # session identifier -> its client
+        self._reasons: dict[str, str] = {}  # session identifier -> why AWS IoT closed it
+        self.records = Records()
+
+    def reset(self) -> None:
+        """Forget every session and record (the mock was reset; connections are dropped)."""
+        self._sessions.clear()
+        self._reasons.clear()
+        self.records.clear()
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def admit(self, certificate_der: bytes | None) -> bool:
+        """After the TLS handshake: the certificate's status, its CA's, JITR."""
+        if certificate_der is None:
+            self.records.refused(Refusal(None, "The client presented no certificate."))
+            return False
+        try:
+            self._service().connections.admit(certificate_der)
+        except ConnectionRefused as refusal:
+            self.records.refused(Refusal(der_certificate_id(certificate_der), refusal.reason))
+            return False
+        except ServiceError as error:  # JITR met a rule (its CA deactivated meanwhile, say)
+            self.records.refused(Refusal(der_certificate_id(certificate_der), error.message))
+            return False
+        return True
+
+    def connect(self, client_id: str, certificate_der: bytes) -> str | None:
+        """The CONNECT: the new session's identifier, or None when iot:Connect is denied."""
+        certificate_id = der_certificate_id(certificate_der)
+        if not self._may(certificate_id, client_id, "iot:Connect", client_id):
+            self.records.refused(
+                Refusal(certificate_id, f"iot:Connect is not allowed for client id {client_id}.")
+            )
+            return None
+        client = Client(client_id, certificate_id, uuid.uuid4().hex)
+        self._sessions[client.session_identifier] = client
+        self.records.connected(client)
+        self._service().connections.connected(certificate_id, client_id, client.session_identifier)
+        return client.session_identifier
+
+    def closing(self, session_identifier: str, reason: str) -> None:
+        """AWS IoT closes the connection (the broker is told to next): gone from ``clients`` at
+        once, with the reason its lifecycle event will give."""
+        client = self._sessions.get(session_identifier)
+        if client is not None:
+            self._reasons[session_identifier] = reason
+            self.records.disconnected(client.client_id, session_identifier)
+
+    def disconnected(self, session_identifier: str, clean: bool) -> None:
+        client = self._sessions.pop(session_identifier, None)
+        if client is None:
+            return
+        reason = self._reasons.pop(session_identifier, None) or (
+            "CLIENT_INITIATED_DISCONNECT" if clean else "CONNECTION_LOST"
+        )
+        self.records.disconnected(client.client_id, session_identifier)
+        self._service().connections.disconnected(
+            client.certificate_id, client.client_id, session_identifier, reason
+        )
+
+    def subscribed(self, client_id: str, topic_filters: list[str]) -> None:
+        client = self.records.client(client_id)
+        if client is not None:
+            self._service().connections.subscribed(
+                client.certificate_id, client_id, client.session_identifier, topic_filters
+            )
+
+    # -- what a device does ------------------------------------------------------------------
+
+    def may(self, client_id: str, action: str, name: str) -> bool:
+        """``iot:Publish``, ``iot:Subscribe`` or ``iot:Receive`` on a topic (filter)."""
+        client = self.records.client(client_id)
+        return client is not None and self._may(client.certificate_id, client_id, action, name)
+
+    def _may(self, certificate_id: str, client_id: str, action: str, name: str) -> bool:
+        if not self._enforce_policies():
+            return True
+        return self._service().authorization.allows(certificate_id, client_id, action, name)
+
+    def published(self, client_id: str, topic: str, payload: bytes) -> None:
+        service = self._service()
+        self.records.add_message(
+            Message(topic, payload, client_id, service.account_id, service.region)
+        )
+
+    def is_api(self, topic: str) -> bool:
+        return Request.parse(topic) is not None
+
+    def reserved(
+        self, client_id: str, topic: str, payload: bytes
+    ) -> list[tuple[str, bytes]] | None:
+        """The answers to a request to the device provisioning API (None: drop the connection)."""
+        request = Request.parse(topic)
+        client = self.records.client(client_id)
+        if request is None or client is None:
+            return []
+        service = self._service()
+        try:
+            claim = service.certificates.describe(client.certificate_id)
+            answer_topic, data = self._api.answer(request, payload, claim, client_id)
+        except (DropConnection, ServiceError):  # a fault, or the certificate is gone
+            return None
+        self.records.add_message(
+            Message(answer_topic, data, None, service.account_id, service.region)
+        )
+        return [(answer_topic, data)]
