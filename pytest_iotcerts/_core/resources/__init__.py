@@ -1,0 +1,37 @@
+"""The resources the emulated service holds, one module a family.
+
+They are plain records with live state. Their links to each other (a certificate's things, a
+policy's targets) are read from the account's ``Links``, the one place links are kept. Wire
+shapes (DescribeCertificate's description, say) are built by the handlers, not here.
+"""
+
+from __future__ import annotations
+
+from .certificates import CACertificate, Certificate
+from .jobs import TERMINAL_EXECUTION_STATUSES, Job, JobExecution, JobTemplate
+from .policies import Policy, PolicyVersion
+from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion
+from .registry import BillingGroup, Thing, ThingGroup, ThingType
+from .rules import TopicRule
+from .security import Authorizer, DomainConfiguration, RoleAlias
+
+__all__ = [
+    "TERMINAL_EXECUTION_STATUSES",
+    "Authorizer",
+    "BillingGroup",
+    "CACertificate",
+    "Certificate",
+    "DomainConfiguration",
+    "Job",
+    "JobExecution",
+    "JobTemplate",
+    "Policy",
+    "PolicyVersion",
+    "ProvisioningTemplate",
+    "ProvisioningTemplateVersion",
+    "RoleAlias",
+    "Thing",
+    "ThingGroup",
+    "ThingType",
+    "TopicRule",
+]

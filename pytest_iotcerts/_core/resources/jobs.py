@@ -1,0 +1,86 @@
+"""Jobs, their executions on things, and job templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..._aws.clock import timestamp
+from ._named import ConfiguredResource
+
+TERMINAL_EXECUTION_STATUSES = frozenset(
+    {"SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT", "REMOVED", "CANCELED"}
+)
+
+
+@dataclass
+class JobExecution:
+    """One execution of a job on one thing; ``version`` moves on with every change."""
+
+    job_id: str
+    thing_name: str
+    thing_arn: str
+    execution_number: int
+    status: str = "QUEUED"
+    status_details: dict[str, str] = field(default_factory=dict)
+    queued_at: dt.datetime = field(default_factory=timestamp)
+    started_at: dt.datetime | None = None
+    last_updated_at: dt.datetime = field(default_factory=timestamp)
+    version: int = 1
+    force_canceled: bool = False
+    timeout_at: float | None = None  # on the mock's clock, while IN_PROGRESS with a timeout
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_EXECUTION_STATUSES
+
+    def move_to(self, status: str, details: dict[str, str] | None = None) -> None:
+        if status == "IN_PROGRESS" and self.started_at is None:
+            self.started_at = timestamp()
+        self.status = status
+        self.status_details.update(details or {})
+        self.last_updated_at = timestamp()
+        self.version += 1
+
+
+class Job(ConfiguredResource):
+    """A job: a document for things (and the things of thing groups) to run, and its
+    executions by thing name (a list each: a thing can run a job more than once)."""
+
+    _arn_kind = "job"
+
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
+        self.status = "IN_PROGRESS"
+        self.created_at = self.last_updated_at = timestamp()
+        self.completed_at: dt.datetime | None = None
+        self.force_canceled = False
+        self.reason_code: str | None = None
+        self.comment: str | None = None
+        self.executions: dict[str, list[JobExecution]] = {}
+
+    @property
+    def job_id(self) -> str:
+        return self.name
+
+    @property
+    def target_selection(self) -> str:
+        return str(self.settings.get("targetSelection", "SNAPSHOT"))
+
+    def latest_executions(self) -> list[JobExecution]:
+        """The latest execution on each thing, in the order the things were targeted."""
+        return [runs[-1] for runs in self.executions.values()]
+
+    def __repr__(self) -> str:
+        return f"<Job {self.name} {self.status} things={list(self.executions)}>"
+
+
+class JobTemplate(ConfiguredResource):
+    """A job template: a job's document and configuration, to create jobs from."""
+
+    _arn_kind = "jobtemplate"
+
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
+        self.created_at = timestamp()
