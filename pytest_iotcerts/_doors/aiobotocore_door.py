@@ -20,18 +20,18 @@ from typing import Any
 from botocore.awsrequest import HeadersDict
 
 from .._wire.auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
-from . import botocore_door
+from . import botocore_common as common
 
-_retrying: contextvars.ContextVar[botocore_door.Target | None] = contextvars.ContextVar(
+_retrying: contextvars.ContextVar[common.Target | None] = contextvars.ContextVar(
     "pytest_iotcerts_retrying", default=None
 )
 
 
-async def answer(target: botocore_door.Target, request: Any) -> list[tuple[Any, Any]]:
+async def answer(target: common.Target, request: Any) -> list[tuple[Any, Any]]:
     from aiobotocore.awsrequest import AioAWSResponse
 
     _install_sleep()
-    response = botocore_door.route(target, request)
+    response = common.route(target, request)
     raw = _AsyncBody(response.body)
     wrapped = AioAWSResponse(request.url, response.status_code, HeadersDict(response.headers), raw)
     return [(answer, wrapped)]
@@ -46,8 +46,8 @@ def install_if_loaded() -> None:
 
 def _install_sleep() -> None:
     """At an aiobotocore client's first IoT call, if aiobotocore was imported after activation."""
-    with botocore_door._lock:
-        if botocore_door._stack:
+    with common.lock:
+        if common.any_active():
             _install()
 
 
@@ -55,11 +55,11 @@ def _install() -> None:
     import aiobotocore.endpoint
     from aiobotocore.signers import AioRequestSigner
 
-    if "aio_sleep" in botocore_door._originals:
+    if "aio_sleep" in common.originals:
         return
     # Every aiobotocore version backs off with its module's asyncio.sleep.
-    botocore_door._originals["aio_sleep"] = aiobotocore.endpoint.asyncio
-    botocore_door._originals["aio_auth"] = AioRequestSigner.__dict__["get_auth_instance"]
+    common.originals["aio_sleep"] = aiobotocore.endpoint.asyncio
+    common.originals["aio_auth"] = AioRequestSigner.__dict__["get_auth_instance"]
     aiobotocore.endpoint.asyncio = _AsyncioGate()
     AioRequestSigner.get_auth_instance = _get_auth_instance
 
@@ -68,11 +68,11 @@ def uninstall() -> None:
     import aiobotocore.endpoint
     from aiobotocore.signers import AioRequestSigner
 
-    aiobotocore.endpoint.asyncio = botocore_door._originals.pop("aio_sleep")
-    AioRequestSigner.get_auth_instance = botocore_door._originals.pop("aio_auth")
+    aiobotocore.endpoint.asyncio = common.originals.pop("aio_sleep")
+    AioRequestSigner.get_auth_instance = common.originals.pop("aio_auth")
 
 
-def mark_retry(target: botocore_door.Target | None) -> None:
+def mark_retry(target: common.Target | None) -> None:
     """A ``needs-retry`` event is on its way through aiobotocore's emitter: the sleep that may
     follow in this task belongs to ``target`` (None: to a call of another service)."""
     _retrying.set(target)
@@ -96,12 +96,12 @@ class _AsyncioGate:
 async def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
     """As botocore's door does: an IoT call is signed with the fake credentials unless the
     client holds plain static ones (no provider runs, no STS, no network)."""
-    original = botocore_door._originals["aio_auth"]
+    original = common.originals["aio_auth"]
     if (
-        botocore_door.current() is None
+        common.current() is None
         or kwargs.get("request_credentials")
         or type(self._credentials).__name__ in ("Credentials", "AioCredentials")
-        or not botocore_door._is_iot(self._service_id)
+        or not common.is_iot(self._service_id)
     ):
         return await original(self, *args, **kwargs)
     from aiobotocore.credentials import AioCredentials

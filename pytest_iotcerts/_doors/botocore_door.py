@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 
 import botocore.endpoint
 import botocore.hooks
@@ -26,63 +26,25 @@ import botocore.signers
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.credentials import Credentials
 from botocore.endpoint import Endpoint
-from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from .._wire.auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
-from .._wire.http import HttpRequest, HttpResponse, TransportFault
+from . import botocore_common as common
+from .botocore_common import BEFORE_SEND, NEEDS_RETRY, Target
 
-# The IoT control plane, and the jobs data plane a device's job agent calls; the MQTT data plane
-# (iot-data-plane) is not answered here.
-SERVICE_IDS = ("iot", "iot-jobs-data-plane")
-BEFORE_SEND = tuple(f"before-send.{service_id}." for service_id in SERVICE_IDS)
-NEEDS_RETRY = tuple(f"needs-retry.{service_id}." for service_id in SERVICE_IDS)
-
-
-class Target(Protocol):
-    """What the door needs of an active mock."""
-
-    def handle(self, request: HttpRequest) -> HttpResponse: ...
-
-    def retry_delay(self, seconds: float) -> None:
-        """botocore is about to back off before retrying one of this mock's calls."""
-
-    def retry_wait(self, seconds: float) -> float:
-        """Record a backoff; the seconds really to wait (0 when the mock skips it)."""
-
-
-_lock = threading.Lock()
-# Active mocks with the thread that started each; replaced whole, so readers need no lock.
-_stack: tuple[tuple[Target, int], ...] = ()
-_originals: dict[str, Any] = {}
+_originals = common.originals
+# The mock whose IoT call is deciding on a retry in this thread: its backoff goes to that mock.
 _local = threading.local()
 
 
-def current() -> Target | None:
-    """The mock answering this thread: the latest one this thread started, else the latest
-    one started anywhere (so worker threads of the code under test reach the test's mock)."""
-    stack = _stack
-    if not stack:
-        return None
-    me = threading.get_ident()
-    for target, thread in reversed(stack):
-        if thread == me:
-            return target
-    return stack[-1][0]
-
-
 def push(target: Target) -> None:
-    global _stack
-    with _lock:
-        if not _stack:
+    with common.lock:
+        if common.add(target):
             _install()
-        _stack = (*_stack, (target, threading.get_ident()))
 
 
 def pop(target: Target) -> None:
-    global _stack
-    with _lock:
-        _stack = tuple((t, thread) for t, thread in _stack if t is not target)
-        if not _stack and _originals:
+    with common.lock:
+        if common.remove(target) and _originals:
             _uninstall()
 
 
@@ -114,12 +76,12 @@ def _uninstall() -> None:
 
 
 def _emit(self: botocore.hooks.HierarchicalEmitter, event_name: str, **kwargs: Any) -> Any:
-    if event_name.startswith("needs-retry.") and _is_async(type(self)) and _stack:
+    if event_name.startswith("needs-retry.") and _is_async(type(self)) and common.any_active():
         from .aiobotocore_door import mark_retry
 
-        mark_retry(current() if event_name.startswith(NEEDS_RETRY) else None)
+        mark_retry(common.current() if event_name.startswith(NEEDS_RETRY) else None)
     if event_name.startswith(BEFORE_SEND) and "request" in kwargs:
-        target = current()
+        target = common.current()
         if target is not None:
             if _is_async(type(self)):
                 # aiobotocore awaits emit(): answer when awaited, through aiobotocore's types.
@@ -145,36 +107,17 @@ def _is_async(emitter: type) -> bool:
 
 def _answer(target: Target, request: Any) -> AWSResponse:
     """The router's answer as the HTTP response botocore would have read from the network."""
-    response = route(target, request)
+    response = common.route(target, request)
     return AWSResponse(
         request.url, response.status_code, HeadersDict(response.headers), _RawBody(response.body)
     )
 
 
-def route(target: Target, request: Any) -> HttpResponse:
-    """Hand a botocore request to the mock; a transport fault is raised as the exception
-    botocore's (and aiobotocore's) HTTP session raises for it."""
-    http_request = HttpRequest(
-        method=request.method,
-        url=request.url,
-        headers={_text(k): _text(v) for k, v in request.headers.items()},
-        body=_body_bytes(request.body),
-    )
-    try:
-        response = target.handle(http_request)
-    except TransportFault as fault:
-        # Raised here, botocore treats it exactly as a failure of its HTTP session.
-        if fault.kind == TransportFault.READ_TIMEOUT:
-            raise ReadTimeoutError(endpoint_url=request.url, error=str(fault)) from None
-        raise EndpointConnectionError(endpoint_url=request.url, error=str(fault)) from None
-    return response
-
-
 def _needs_retry(self: Endpoint, *args: Any, **kwargs: Any) -> bool:
     """Marks the retry decision of an IoT call, so the sleep that follows reaches the mock."""
-    target = current()
+    target = common.current()
     operation = kwargs.get("operation_model") or (args[1] if len(args) > 1 else None)
-    if target is None or operation is None or not _is_iot(operation.service_model.service_id):
+    if target is None or operation is None or not common.is_iot(operation.service_model.service_id):
         return bool(_originals["needs_retry"](self, *args, **kwargs))
     _local.retrying_for = target
     try:
@@ -195,10 +138,10 @@ def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
     is signed with the fake credentials instead, and acts as the default account.
     """
     if (
-        current() is None
+        common.current() is None
         or kwargs.get("request_credentials")
         or type(self._credentials) is Credentials
-        or not _is_iot(self._service_id)
+        or not common.is_iot(self._service_id)
     ):
         return _originals["get_auth_instance"](self, *args, **kwargs)
     # The signer reads (and would refresh) its own credentials: it gets the fake ones for this
@@ -210,10 +153,6 @@ def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
             return _originals["get_auth_instance"](self, *args, **kwargs)
         finally:
             self._credentials = credentials
-
-
-def _is_iot(service_id: Any) -> bool:
-    return bool(service_id.hyphenize() in SERVICE_IDS)
 
 
 class _SleepGate:
@@ -244,22 +183,3 @@ class _RawBody:
     def read(self, *_: Any, **__: Any) -> bytes:
         body, self._body = self._body, b""
         return body
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-
-
-def _body_bytes(body: Any) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode()
-    if hasattr(body, "read"):
-        data = body.read()
-        if hasattr(body, "seek"):
-            body.seek(0)
-        return data if isinstance(data, bytes) else str(data).encode()
-    return bytes(body)

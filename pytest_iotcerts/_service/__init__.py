@@ -15,6 +15,7 @@ from functools import cached_property
 from .._core.store import Store
 from .._x509.crypto import CertificateAuthority
 from .._x509.keys import KeySource, key_source
+from . import fleet_changes
 from ._scope import Scope
 from .authorization import Authorization
 from .certificates import Certificates
@@ -39,6 +40,10 @@ from .things import Things
 from .transfers import Transfers
 
 __all__ = ["IotService", "Scope"]
+
+# Groups and things tell of new members; CONTINUOUS jobs queue them.
+fleet_changes.on_thing_joined(lambda scope, group, thing: Jobs(scope).thing_joined(group, thing))
+fleet_changes.on_thing_changed(lambda scope, thing: Jobs(scope).thing_changed(thing))
 
 
 class IotService:

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
 from .._core.resources import BillingGroup, ThingGroup
+from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 from .indexing import Indexing
@@ -240,9 +241,7 @@ class ThingGroups:
                 )
             relation.link(name, thing_name)
             RegistryEvents(self._scope).membership("ADDED", group, self._scope.thing(thing_name))
-            from .jobs import Jobs  # jobs target groups; groups tell jobs of new members
-
-            Jobs(self._scope).thing_joined(name, thing_name)
+            fleet_changes.thing_joined(self._scope, name, thing_name)
 
     def _root(self, group: ThingGroup) -> str:
         chain = self.ancestors(group.name)

@@ -12,6 +12,7 @@ from .._aws.errors import ServiceError, already_exists, invalid_request, not_fou
 from .._core.resources import Job, JobTemplate
 from ._scope import Scope
 from .events import RegistryEvents
+from .groups import ThingGroups
 from .job_executions import JobExecutions
 
 _TARGET = re.compile(
@@ -85,8 +86,6 @@ class Jobs:
 
     def things_targeted(self, targets: list[str]) -> list[str]:
         """The things of the target ARNs (a group's: its things and its descendants')."""
-        from .groups import ThingGroups
-
         things: dict[str, None] = {}
         for target in targets:
             found = _TARGET.match(target)
@@ -185,8 +184,6 @@ class Jobs:
 
     def thing_joined(self, group_name: str, thing_name: str) -> None:
         """A CONTINUOUS job targeting the group (or an ancestor) queues the new member."""
-        from .groups import ThingGroups
-
         groups = ThingGroups(self._scope)
         names = {group_name, *(g.name for g in groups.ancestors(group_name))}
         arns = {groups.get(name).arn for name in names}

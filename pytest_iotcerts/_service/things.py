@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._aws.errors import ServiceError, already_exists, invalid_request
 from .._core.links import Link
 from .._core.resources import Thing
+from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 from .groups import BillingGroups
@@ -176,9 +177,7 @@ class Things:
                 events.type_association("ADDED", thing, thing.thing_type_name)
 
     def _tell_jobs(self, name: str) -> None:
-        from .jobs import Jobs  # jobs target things; a changed thing may join a dynamic group
-
-        Jobs(self._scope).thing_changed(name)
+        fleet_changes.thing_changed(self._scope, name)
 
     def attach_principal(self, name: str, principal: str, *, exclusive: bool = False) -> None:
         """An exclusive principal may be attached to this thing only."""

@@ -1,0 +1,42 @@
+"""Changes to the fleet that another family of the service acts on.
+
+Groups and things say what changed; jobs (CONTINUOUS ones) act on it. The teller does not import
+the family that acts, so imports run one way: jobs need groups to resolve their targets, and
+groups need nothing of jobs. The service assembles the two in ``__init__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._scope import Scope
+
+ThingJoined = Callable[["Scope", str, str], None]
+ThingChanged = Callable[["Scope", str], None]
+
+_on_thing_joined: list[ThingJoined] = []
+_on_thing_changed: list[ThingChanged] = []
+
+
+def on_thing_joined(listener: ThingJoined) -> ThingJoined:
+    """Call ``listener(scope, group_name, thing_name)`` when a thing is added to a group."""
+    _on_thing_joined.append(listener)
+    return listener
+
+
+def on_thing_changed(listener: ThingChanged) -> ThingChanged:
+    """Call ``listener(scope, thing_name)`` when a thing is created or updated."""
+    _on_thing_changed.append(listener)
+    return listener
+
+
+def thing_joined(scope: Scope, group_name: str, thing_name: str) -> None:
+    for listener in _on_thing_joined:
+        listener(scope, group_name, thing_name)
+
+
+def thing_changed(scope: Scope, thing_name: str) -> None:
+    for listener in _on_thing_changed:
+        listener(scope, thing_name)
