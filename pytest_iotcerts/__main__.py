@@ -6,20 +6,54 @@ Ctrl-C (exit 0)."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import ipaddress
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 
 from ._control.settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from ._control.devices import MQTT_EXTRA
+
+DESCRIPTION = """\
+The AWS IoT emulator of pytest-iotcerts as a standalone server, for test suites in other languages
+and for docker-compose. It prints its URL on its first line, answers AWS IoT (and the jobs data
+plane) there, with a control API under /_iotcerts/, and stops cleanly on SIGTERM or Ctrl-C."""
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0 to 65535; 0: a free one)")
+    return port
+
+
+def _host(text: str) -> str:
+    if text != "localhost":
+        try:
+            ipaddress.ip_address(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not an address to listen on: give an IP address (127.0.0.1, "
+                "0.0.0.0, ::1) or localhost"
+            ) from None
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pytest_iotcerts", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pytest_iotcerts", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the emulator over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4566, help="port (4566; 0 picks a free one)")
+    serve = commands.add_parser(
+        "serve", help="serve the emulator over HTTP", description=DESCRIPTION
+    )
+    serve.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address to listen on (127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=4566, help="port (4566; 0 picks a free one)")
     serve.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the default account")
     serve.add_argument("--region", default=DEFAULT_REGION, help="the default region")
     serve.add_argument(
@@ -41,6 +75,8 @@ def _serve(arguments: argparse.Namespace) -> int:
     from ._control.settings import Settings
     from ._doors.http_server import LoopbackServer
 
+    if arguments.mqtt and importlib.util.find_spec("amqtt") is None:
+        raise RuntimeError(MQTT_EXTRA)  # before the URL: a script waiting for it must not wait
     controller = IotCerts(Settings(account_id=arguments.account_id, region=arguments.region))
     server = LoopbackServer(ControlApi(controller).handle, host=arguments.host, port=arguments.port)
     stopping = threading.Event()

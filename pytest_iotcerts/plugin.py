@@ -16,6 +16,7 @@ import pytest
 
 from ._aws.errors import IotCertsWarning
 from ._control.settings import Settings
+from ._x509 import key_bank
 
 if TYPE_CHECKING:
     from ._control.controller import IotCerts
@@ -25,6 +26,7 @@ __all__ = ["IotCertsWarning", "iot_certs"]
 MARKERS = ("iot_certs", "iot_fault")
 IMPORT_REGION = "iot_certs_import_region"
 _REGION_SET_AT_CONFIGURE = pytest.StashKey[bool]()
+_KEY_BANK_BEFORE = pytest.StashKey[dict[str, "str | None"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "(same arguments as iot_certs.add_fault); stackable; brings the fixture in.",
     )
     _settings(_configured(config))  # a bad ini or command-line setting stops the run at once
+    config.stash[_KEY_BANK_BEFORE] = key_bank.claim()
     if config.getini(IMPORT_REGION) and "AWS_DEFAULT_REGION" not in os.environ:
         os.environ["AWS_DEFAULT_REGION"] = config.getini("iot_certs_region")
         config.stash[_REGION_SET_AT_CONFIGURE] = True
@@ -74,6 +77,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     keys = sys.modules.get("pytest_iotcerts._x509.keys")
     if keys is not None:  # only when a test issued keys: save the fresh ones to the key bank
         keys.save_fresh_keys()
+    key_bank.release(config.stash.get(_KEY_BANK_BEFORE, {}))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 from typing import Any
@@ -63,3 +64,65 @@ def test_arbitrary_members_get_a_modeled_answer(
     response = iot_certs.handle(_request(service, name, members))
 
     assert response.status_code < 500, response.body
+
+
+# Text that other parsers read inside string members: JSON documents, templates, SQL, queries.
+DEEP_STRINGS = {
+    "deep JSON arrays": "[" * 1500 + "]" * 1500,
+    "deep JSON objects": '{"a":' * 1500 + "1" + "}" * 1500,
+    "deep template": '{"Resources": {"t": {"Type": "AWS::IoT::Thing", "Properties": '
+    + '{"ThingName": {"Fn::Join": ["", [' * 400
+    + '"x"'
+    + "]]}" * 400
+    + "}}}}",
+    "deep SQL": "SELECT " + "(" * 1500 + "1" + ")" * 1500 + " FROM 'a/b'",
+    "deep query": "(" * 1500 + "thingName:a" + ")" * 1500,
+}
+
+
+def _filled(shape: Any, text: str, path: str = "") -> Any:
+    """A value of ``shape``: ``text`` at the string member ``path`` names, "a1" at the others."""
+    kind = shape.type_name
+    if kind == "structure":
+        if path.count("/") > 3:
+            return {}
+        return {
+            name: _filled(member, text, f"{path}/{name}") for name, member in shape.members.items()
+        }
+    if kind == "list":
+        return [_filled(shape.member, text, path)]
+    if kind == "map":
+        return {"k": _filled(shape.value, text, path)}
+    if kind == "string":
+        return text if path == TARGET.get() else "a1"
+    return {"integer": 1, "long": 1, "boolean": True, "timestamp": 0, "double": 1.0}.get(kind, "")
+
+
+def _string_paths(shape: Any, path: str = "") -> list[str]:
+    if shape.type_name == "structure" and path.count("/") <= 3:
+        return [p for n, m in shape.members.items() for p in _string_paths(m, f"{path}/{n}")]
+    if shape.type_name == "list":
+        return _string_paths(shape.member, path)
+    if shape.type_name == "map":
+        return _string_paths(shape.value, path)
+    return [path] if shape.type_name == "string" else []
+
+
+TARGET: contextvars.ContextVar[str] = contextvars.ContextVar("target", default="")
+
+
+@pytest.mark.filterwarnings("ignore::pytest_iotcerts.IotCertsWarning")
+@pytest.mark.parametrize("text", DEEP_STRINGS.values(), ids=DEEP_STRINGS.keys())
+def test_text_nested_deep_inside_string_members_gets_a_modeled_answer(
+    iot_certs: IotCerts, text: str
+) -> None:
+    """Each string member of each operation in turn holds the deep text."""
+    failures = []
+    for service, name in OPERATIONS:
+        shape = SESSION.get_service_model(service).operation_model(name).input_shape
+        for path in [] if shape is None else _string_paths(shape):
+            TARGET.set(path)
+            response = iot_certs.handle(_request(service, name, _filled(shape, text)))
+            if response.status_code >= 500:
+                failures.append(f"{name} {path}: {response.body[:200]!r}")
+    assert failures == []

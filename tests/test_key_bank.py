@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import threading
+import time
+import warnings
 from pathlib import Path
 
 import boto3
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from pytest_iotcerts import mock_iot
+from pytest_iotcerts import IotCertsWarning, mock_iot
 from pytest_iotcerts._x509.key_bank import MAX_KEYS, KeyBank, Worker, default_directory
 from pytest_iotcerts._x509.keys import KeySource, generate, to_pem
 
@@ -94,14 +99,18 @@ def test_an_unusable_bank_costs_only_speed(tmp_path: Path, pems: list[bytes]) ->
     bank.add(pems[:2])
     assert bank.share()[0] == 0
     corrupt = tmp_path / "corrupt"
-    corrupt.mkdir()
-    (corrupt / "keys-2-ab-00.pem").write_bytes(pems[0][:200] + b"\n" + pems[1])
+    KeyBank(corrupt, Worker(run="ab")).add(pems[:2])
+    [chunk] = corrupt.iterdir()
+    data = bytearray(chunk.read_bytes())
+    data[100] = ord("A") if data[100] != ord("A") else ord("B")  # one flipped base64 character
+    chunk.write_bytes(bytes(data))
     source = KeySource(KeyBank(corrupt, Worker(run="cd")))
     try:
-        key = source.take()
+        with pytest.warns(IotCertsWarning, match="do not match its digest"):
+            key = source.take()
     finally:
         source.stop()
-    assert to_pem(key) == pems[1]
+    assert to_pem(key) not in pems[:2]  # a fresh key: nothing of the damaged chunk is handed out
 
 
 def test_create_keys_and_certificate_uses_the_configured_bank(
@@ -188,3 +197,110 @@ def test_runs_reuse_the_bank_and_xdist_workers_never_share_a_key(
     second = seen.read_text().split()
     assert len(set(second)) == 12  # never the same key twice in a run, across workers
     assert len(set(second) & set(first)) >= 6  # mostly reused from the bank
+
+
+# -- a directory the bank does not trust blindly ---------------------------------------------
+
+
+def _one_chunk(directory: Path, pems: list[bytes]) -> Path:
+    KeyBank(directory, Worker(run="earlier")).add(pems)
+    [chunk] = [p for p in directory.iterdir() if p.name.startswith("keys-")]
+    return chunk
+
+
+def _share(directory: Path) -> list[bytes]:
+    return list(KeyBank(directory, Worker(run="now")).share()[1])
+
+
+def test_a_chunk_that_is_a_link_is_skipped_with_a_warning(
+    tmp_path: Path, pems: list[bytes]
+) -> None:
+    elsewhere = _one_chunk(tmp_path / "elsewhere", pems[:2])
+    bank = tmp_path / "bank"
+    bank.mkdir(mode=0o700)
+    (bank / elsewhere.name).symlink_to(elsewhere)
+    with pytest.warns(IotCertsWarning, match="a link"):
+        assert _share(bank) == []
+
+
+def test_a_chunk_others_can_write_is_skipped(tmp_path: Path, pems: list[bytes]) -> None:
+    chunk = _one_chunk(tmp_path, pems[:2])
+    tmp_path.chmod(0o777)
+    chunk.chmod(0o666)
+    with pytest.warns(IotCertsWarning, match="writable by others"):
+        assert _share(tmp_path) == []
+    chunk.chmod(0o600)
+    assert len(_share(tmp_path)) == 2
+
+
+def test_a_fifo_in_place_of_a_chunk_neither_blocks_nor_is_read(
+    tmp_path: Path, pems: list[bytes]
+) -> None:
+    chunk = _one_chunk(tmp_path, pems[:2])
+    chunk.unlink()
+    os.mkfifo(chunk, 0o600)
+    outcome: list[object] = []
+    reader = threading.Thread(target=lambda: outcome.append(_share_quietly(tmp_path)))
+    reader.start()
+    reader.join(timeout=10)
+    assert not reader.is_alive(), "reading the bank blocked on a FIFO"
+    assert outcome == [[]]
+
+
+def _share_quietly(directory: Path) -> list[bytes]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IotCertsWarning)
+        return _share(directory)
+
+
+def test_a_full_disk_leaves_no_temporary_file(
+    tmp_path: Path, pems: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_space)
+    KeyBank(tmp_path, Worker(run="ab")).add(pems[:2])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temporary_files_of_dead_writers_are_cleaned(tmp_path: Path, pems: list[bytes]) -> None:
+    stale = tmp_path / ".keys-2-ab-0123456789abcdef0123456789abcdef.pem.dead.tmp"
+    fresh = tmp_path / ".keys-2-ac-0123456789abcdef0123456789abcdef.pem.busy.tmp"
+    for path in (stale, fresh):
+        path.write_bytes(b"half a chunk")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    KeyBank(tmp_path, Worker(run="cd")).add(pems[:1])
+    assert not stale.exists()
+    assert fresh.exists()  # a writer may still be at work on it
+
+
+def test_a_process_started_by_the_owner_takes_none_of_its_share(
+    tmp_path: Path, pems: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subprocess (``serve`` from a fixture, say) inherits its parent's environment, xdist's
+    worker variables included: it must not hand out the keys its parent hands out."""
+    KeyBank(tmp_path, Worker(run="earlier")).add(pems[:4])
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "1")
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "abcdef")
+    monkeypatch.delenv("PYTEST_IOTCERTS_KEY_BANK_OWNER", raising=False)
+    parent = KeyBank(tmp_path)
+    assert parent.share()[0] == 4
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path;"
+            "from pytest_iotcerts._x509.key_bank import KeyBank;"
+            "bank = KeyBank(Path(sys.argv[1]));"
+            "print(bank.share()[0], bank.worker.run)",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert child.stdout.split() == ["0", parent.worker.run]

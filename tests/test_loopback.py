@@ -53,19 +53,61 @@ def test_a_huge_content_length_is_refused_without_reading_it(iot_certs: IotCerts
     assert "max_body" in json.loads(body)["message"]
 
 
-@pytest.mark.parametrize("host", ["[", "evil.example/things", "iot.cn-north-1.amazonaws.com.cn"])
-def test_the_host_header_never_changes_the_route(iot_certs: IotCerts, host: str) -> None:
+def _raw_get(iot_certs: IotCerts, *extra: str) -> bytes:
     url = iot_certs.endpoint_url + "/certificates"
-    headers = signed_headers("GET", url)
-    lines = ["GET /certificates HTTP/1.1", f"Host: {host}"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    raw = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    lines = ["GET /certificates HTTP/1.1", *extra]
+    lines += [f"{name}: {value}" for name, value in signed_headers("GET", url).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
-    status, _, body = exchange(iot_certs, raw)
+
+@pytest.mark.parametrize("host", ["localhost:1", "127.0.0.1", "[::1]:4566", "127.9.9.9:80"])
+def test_a_loopback_host_header_never_changes_the_route(iot_certs: IotCerts, host: str) -> None:
+    status, _, body = exchange(iot_certs, _raw_get(iot_certs, f"Host: {host}"))
 
     assert status == 200, body
     assert json.loads(body) == {"certificates": []}
     assert iot_certs.calls[-1].operation == "ListCertificates"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["[", "evil.example", "evil.example:4566", "iot.cn-north-1.amazonaws.com.cn", "10.0.0.1"],
+)
+def test_a_host_that_is_not_loopback_is_refused(iot_certs: IotCerts, host: str) -> None:
+    """A page that rebinds its own host name to 127.0.0.1 reaches the port, not the emulator."""
+    status, headers, body = exchange(iot_certs, _raw_get(iot_certs, f"Host: {host}"))
+
+    assert status == 403
+    assert headers["X-Amzn-Errortype"] == "ForbiddenException"
+    assert "not this loopback endpoint's" in json.loads(body)["message"]
+    assert iot_certs.calls == []
+
+
+def test_a_request_from_a_web_page_is_refused(iot_certs: IotCerts) -> None:
+    raw = _raw_get(iot_certs, "Host: 127.0.0.1", "Origin: http://evil.example")
+
+    status, _, body = exchange(iot_certs, raw)
+
+    assert status == 403
+    assert "web pages" in json.loads(body)["message"]
+    assert iot_certs.calls == []
+
+
+def test_idle_connections_cannot_shut_a_client_out(iot_certs: IotCerts) -> None:
+    """More half-sent requests than waitress's default connection limit (100) stay open, and a
+    real request still gets its answer."""
+    port = int(iot_certs.endpoint_url.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for _ in range(150):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(b"POST /things/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")
+            idle.append(connection)
+        status, _, body = exchange(iot_certs, _raw_get(iot_certs, "Host: 127.0.0.1"))
+        assert status == 200, body
+    finally:
+        for connection in idle:
+            connection.close()
 
 
 def loopback_threads() -> list[threading.Thread]:

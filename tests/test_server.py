@@ -10,13 +10,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pytest_iotcerts import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from pytest_iotcerts import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, IotCerts
 
 CLIENT_ENV = {
     "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
@@ -246,3 +248,81 @@ def test_serve_mqtt_lets_devices_of_other_languages_connect(tmp_path: Path) -> N
     finally:
         code, _ = running.stop()
     assert code == 0
+
+
+# -- the control API checks what it is given, and whom it answers ------------------------------
+
+
+@pytest.fixture
+def control(iot_certs: IotCerts) -> Iterator[str]:
+    """The standalone server's handler (the control API over the emulator), in process."""
+    from pytest_iotcerts._control.server_api import ControlApi
+    from pytest_iotcerts._doors.http_server import LoopbackServer
+
+    server = LoopbackServer(ControlApi(iot_certs).handle)
+    yield server.start()
+    server.stop()
+
+
+def _post(url: str, body: bytes, **headers: str) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("message", 5),
+        ("message", {"a": 1}),
+        ("account_id", "x"),
+        ("region", 5),
+        ("region", "Mars"),
+        ("strict", "no"),
+        ("times", True),
+        ("times", 0),
+        ("times", "2"),
+        ("probability", "0.5"),
+        ("probability", 2),
+        ("seed", 1.5),
+        ("operation", 5),
+        ("operation", {"CreateThing": 1}),
+        ("error_code", 5),
+    ],
+)
+def test_a_fault_argument_of_the_wrong_type_is_a_400_naming_it(
+    iot_certs: IotCerts, control: str, argument: str, value: object
+) -> None:
+    fault = {"error_code": "ThrottlingException", "operation": "CreateThing", argument: value}
+
+    status, body = _post(control + "/_iotcerts/faults", json.dumps(fault).encode())
+
+    assert status == 400, body
+    assert argument in str(body["message"])
+    assert iot_certs.faults == []
+
+
+def test_a_page_in_the_browser_cannot_reset_the_emulator(iot_certs: IotCerts, control: str) -> None:
+    iot_certs.create_thing("kept")
+    # a "simple" cross-site request: no preflight, so the browser sends it as it is
+    status, body = _post(
+        control + "/_iotcerts/reset",
+        b"{}",
+        **{"Content-Type": "text/plain", "Origin": "http://evil.example"},
+    )
+    assert status == 403, body
+    assert [thing.name for thing in iot_certs.things] == ["kept"]
+
+
+def test_a_rebound_host_name_reads_nothing(iot_certs: IotCerts, control: str) -> None:
+    request = urllib.request.Request(
+        control + "/_iotcerts/certificates", headers={"Host": "attacker.example:4566"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    with refused.value:
+        assert refused.value.code == 403

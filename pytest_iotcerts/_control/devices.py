@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from .._service import IotService
     from .._x509.crypto import CertificateAuthority
 
-MQTT_EXTRA = "the MQTT endpoint needs the mqtt extra: pip install 'pytest-iotcerts[mqtt]'"
+# pytest-iotcerts is not on PyPI: the extra installs from a checkout, or its two packages directly.
+MQTT_EXTRA = (
+    "the MQTT endpoint needs the mqtt extra: pip install -e '.[mqtt]' in your checkout of "
+    "pytest-iotcerts, or its packages: pip install 'amqtt>=0.12.1,<0.13' cbor2"
+)
 
 
 class Devices:

@@ -16,6 +16,7 @@ from .._core.resources import Certificate
 from .._doors import requests_door
 from .._wire.http import HttpRequest, HttpResponse
 from .._wire.router import Router
+from .._x509.crypto import write_private
 from .activation import UNSET_ENV
 
 if TYPE_CHECKING:
@@ -64,8 +65,7 @@ class Doors:
         key_path = None
         if certificate.private_key_pem is not None:
             key_path = folder / f"{prefix}-private.pem.key"
-            key_path.write_text(certificate.private_key_pem)
-            key_path.chmod(0o600)
+            write_private(key_path, certificate.private_key_pem)
         ca_path = folder / "root-ca.pem"
         ca_path.write_text(self.ca_pem)
         return DeviceFiles(cert_path, key_path, ca_path)

@@ -32,11 +32,13 @@ class EnvironmentStack:
         self._saved: dict[str, str | None] = {}
         self._written: dict[str, set[str | None]] = {}
         self._moto = _MotoWatch()
+        self._boto3 = _Boto3DefaultSession()
 
     def push(self, owner: object, values: Values) -> None:
         with self._lock:
             if not self._entries:
                 self._moto.start()
+                self._boto3.start()
             for name in values:
                 self._saved.setdefault(name, os.environ.get(name))
             self._entries.append((owner, values))
@@ -63,6 +65,7 @@ class EnvironmentStack:
         return live in self._written[name]
 
     def _restore(self) -> None:
+        self._boto3.stop()
         patched = _patch_dict_snapshots()
         moto = self._moto.stop()
         for name, original in self._saved.items():
@@ -119,6 +122,29 @@ class _MotoWatch:
             self._patched = None
         seen, self._seen = self._seen, []
         return seen
+
+
+class _Boto3DefaultSession:
+    """boto3 keeps the session its first ``boto3.client()`` made, with the credentials and region
+    of that moment: made under a mock, it holds the fake ones, and every later ``boto3.client()``
+    of the process (any service) would sign with them. The first mock to start sets it aside,
+    so a session made meanwhile reads the mock's environment; the last to stop puts it back.
+    boto3 is never imported here."""
+
+    def __init__(self) -> None:
+        self._saved: object = None
+
+    def start(self) -> None:
+        boto3 = sys.modules.get("boto3")
+        self._saved = getattr(boto3, "DEFAULT_SESSION", None)
+        if boto3 is not None:
+            boto3.DEFAULT_SESSION = None  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        boto3 = sys.modules.get("boto3")
+        if boto3 is not None:
+            boto3.DEFAULT_SESSION = self._saved  # type: ignore[attr-defined]
+        self._saved = None
 
 
 def _set(environment: dict[str, str] | os._Environ[str], name: str, value: str | None) -> None:

@@ -10,13 +10,22 @@ asyncore loop rather than a thread each, so a stuck client holds no thread. Here
   the address we listen on, never from the ``Host`` header, so no header changes the route;
 - AWS's error shape (JSON ``message``, ``x-amzn-ErrorType``) for what waitress refuses itself;
 - a dropped connection, with no answer, for an injected transport fault;
-- a stop that closes every connection and joins every thread.
+- a stop that closes every connection and joins every thread;
+- a door that only local programs pass. Served on a loopback address, a request must name a
+  loopback host (``localhost``, ``127.0.0.1``, ``[::1]``): a page in the developer's browser that
+  points its own host name at 127.0.0.1 (DNS rebinding) is refused. A request with an ``Origin``
+  (only browsers send one) is refused on any address, so no web page can reset the emulator or
+  read what it holds. Served on another address (``serve --host 0.0.0.0``, for containers),
+  any host name is taken: the caller chose to be reachable under it;
+- enough connections for a suite, and idle ones closed after ``IDLE_SECONDS``, so clients that
+  open connections and send nothing cannot shut others out.
 
 This module imports waitress, so it is only imported when the endpoint starts.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import threading
@@ -34,6 +43,8 @@ from .._wire.http import HttpRequest, HttpResponse, TransportFault
 LOOPBACK = "127.0.0.1"
 MAX_BODY_BYTES = 1 << 20  # the largest IoT request (a 4096-character CSR, policies) is far below
 WORKER_THREADS = 4
+IDLE_SECONDS = 15  # a connection silent this long is closed (clients reconnect as they must)
+MAX_CONNECTIONS = 1000  # fewer when the process may open fewer files
 
 Handle = Callable[[HttpRequest], HttpResponse]
 
@@ -135,7 +146,9 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
             port=port,
             threads=WORKER_THREADS,
             max_request_body_size=MAX_BODY_BYTES,
-            channel_timeout=30,
+            channel_timeout=IDLE_SECONDS,
+            cleanup_interval=2,
+            connection_limit=_connection_limit(),
             ident="pytest-iotcerts",
             expose_tracebacks=False,
             log_socket_errors=False,
@@ -149,6 +162,10 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
     def url(self) -> str:
         return f"http://{self._bind_host}:{self.effective_port}"
 
+    @property
+    def bound_host(self) -> str:
+        return self._bind_host
+
     def pull_trigger_to_close_all(self) -> None:
         """Close the listener and every connection on the loop's own thread; the loop then
         ends, its map being empty."""
@@ -159,8 +176,54 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
             dispatcher.close()
 
 
+def _connection_limit() -> int:
+    try:
+        import resource  # not on Windows
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return 100
+    unlimited = soft == resource.RLIM_INFINITY
+    return MAX_CONNECTIONS if unlimited else max(50, min(MAX_CONNECTIONS, soft // 2))
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _refusal(environ: dict[str, Any], bound_host: str) -> str | None:
+    """Why a request may not pass the door (a web page's, or a rebound host name's), or None."""
+    if environ.get("HTTP_ORIGIN"):
+        return (
+            f"Requests from web pages (Origin: {environ['HTTP_ORIGIN']}) are refused: "
+            "pytest-iotcerts answers programs on this machine."
+        )
+    host = str(environ.get("HTTP_HOST") or "")
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or "]" in host else host
+    if host and _is_loopback(bound_host) and not _is_loopback(name):
+        return (
+            f"The host {host!r} is not this loopback endpoint's; use http://{bound_host} "
+            "(or localhost)."
+        )
+    return None
+
+
 def _application(handle: Handle, server: _Server) -> Callable[..., Iterable[bytes]]:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        refusal = _refusal(environ, server.bound_host)
+        if refusal is not None:
+            body = json.dumps({"message": refusal}).encode()
+            start_response(
+                "403 Forbidden",
+                [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
+            )
+            return [body]
         request = HttpRequest(
             method=environ["REQUEST_METHOD"],
             url=f"{server.url}{environ.get('REQUEST_URI') or '/'}",

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._aws.errors import ServiceError
+from .._aws.nesting import MAX_QUERY_DEPTH, query_depth, too_deep
 
 Document = Mapping[str, Any]
 Matcher = Callable[[Document], bool]
@@ -34,6 +35,9 @@ def compile_query(query: str) -> Matcher:
 
     if not query.strip():
         raise _invalid(query, "it is empty.")
+    deep = too_deep(query_depth(query), MAX_QUERY_DEPTH, "it")
+    if deep:
+        raise _invalid(query, deep)
     try:
         tree = parser.parse(_COMPARISON.sub(r"\1:\2", query))
     except (ParseError, ValueError, TypeError) as error:

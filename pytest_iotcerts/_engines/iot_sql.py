@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aws.errors import ServiceError
+from .._aws.nesting import MAX_SQL_DEPTH, sql_depth, too_deep
 
 SQL_VERSIONS = ("2015-10-08", "2016-03-23", "beta")
 
@@ -28,6 +29,9 @@ def topic_pattern(sql: str) -> str:
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
+    deep = too_deep(sql_depth(sql), MAX_SQL_DEPTH, "The SQL statement")
+    if deep:
+        raise _parse_error(deep)
     try:
         statements = [s for s in sqlglot.parse(sql) if s is not None]
     except SqlglotError as error:

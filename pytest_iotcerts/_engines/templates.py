@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
+
 THING = "AWS::IoT::Thing"
 CERTIFICATE = "AWS::IoT::Certificate"
 POLICY = "AWS::IoT::Policy"
@@ -96,6 +98,9 @@ class Template:
 
     @classmethod
     def parse(cls, text: str) -> Template:
+        deep = too_deep(json_depth(text), MAX_JSON_DEPTH, "The template body")
+        if deep:
+            raise TemplateError(deep)
         try:
             body = json.loads(text)
         except ValueError as error:
@@ -321,7 +326,7 @@ class _Evaluator:
             "Condition": self._condition,
             "Fn::Join": self._join,
             "Fn::Select": self._select,
-            "Fn::Split": lambda a: self._text(a[1]).split(self._text(a[0])),
+            "Fn::Split": self._split,
             "Fn::Sub": self._sub,
             "Fn::FindInMap": self._find_in_map,
             "Fn::If": lambda a: self.value(a[1] if self._condition(a[0]) else a[2]),
@@ -410,17 +415,31 @@ class _Evaluator:
             raise TemplateError("Fn::Join joins a list of values.")
         return self._text(argument[0]).join(self._text(item) for item in items)
 
-    def _select(self, argument: list[Any]) -> Any:
-        items = self.value(argument[1])
-        try:
-            return items[int(self._text(argument[0]))]
-        except (ValueError, TypeError, IndexError, KeyError):
+    def _split(self, argument: list[Any]) -> list[str]:
+        delimiter = self._text(argument[0])
+        if not delimiter:
             raise TemplateError(
-                f"Fn::Select: index {self._text(argument[0])} is not in {json.dumps(items)}."
-            ) from None
+                "Fn::Split: the delimiter is empty; it must be one or more characters."
+            )
+        return self._text(argument[1]).split(delimiter)
+
+    def _select(self, argument: list[Any]) -> Any:
+        index, items = self._text(argument[0]), self.value(argument[1])
+        position = int(index) if index.isdigit() else -1
+        if not isinstance(items, list) or not 0 <= position < len(items):
+            raise TemplateError(
+                f"Fn::Select: index {index} is not in {json.dumps(items)} (an index from 0 to the "
+                "list's length less one)."
+            )
+        return items[position]
 
     def _sub(self, argument: Any) -> str:
-        text, variables = (argument, {}) if isinstance(argument, str) else argument[:2]
+        if isinstance(argument, str):
+            text, variables = argument, {}
+        elif isinstance(argument, list) and len(argument) == 2:
+            text, variables = argument
+        else:
+            text, variables = None, None
         if not isinstance(text, str) or not isinstance(variables, dict):
             raise TemplateError("Fn::Sub takes a string, or a list of a string and an object.")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
 from .._core.resources import Job, JobTemplate
 from ._scope import Scope
 from .events import RegistryEvents
@@ -35,6 +36,9 @@ TEMPLATE_SETTINGS = (
 def check_document(document: str | None) -> None:
     if document is None:
         return
+    deep = too_deep(json_depth(document), MAX_JSON_DEPTH, "The job document")
+    if deep:
+        raise invalid_request(deep)
     try:
         parsed = json.loads(document)
     except ValueError:

@@ -6,6 +6,7 @@ import json
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, not_found
+from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
 from .._core.links import Link
 from .._core.resources import Policy, PolicyVersion
 from ._scope import Scope
@@ -16,6 +17,9 @@ MAX_POLICY_VERSIONS = 5
 
 
 def check_document(document: str) -> None:
+    deep = too_deep(json_depth(document), MAX_JSON_DEPTH, "The policyDocument")
+    if deep:
+        raise ServiceError("MalformedPolicyException", deep)
     try:
         parsed = json.loads(document)
     except ValueError:

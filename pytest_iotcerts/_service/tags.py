@@ -49,16 +49,17 @@ class Tags:
 
     def untag(self, arn: str, keys: list[str]) -> None:
         with self._scope.store.lock:
-            held = self._held(arn)
+            held = self._held(arn, create=False)
             for key in keys:
                 held.pop(key, None)
 
     def of(self, arn: str) -> dict[str, str]:
         with self._scope.store.lock:
-            return dict(self._held(arn))
+            return dict(self._held(arn, create=False))
 
-    def _held(self, arn: str) -> dict[str, str]:
-        """The live tags of an existing, taggable resource of the caller's."""
+    def _held(self, arn: str, *, create: bool = True) -> dict[str, str]:
+        """The live tags of an existing, taggable resource of the caller's (an empty entry made
+        for it unless ``create`` is False: reading changes nothing)."""
         found = _ARN.match(arn)
         if found is None or found.group("kind") not in TAGGABLE:
             raise invalid_request(f"{arn} is not the ARN of an AWS IoT resource that takes tags.")
@@ -70,4 +71,4 @@ class Tags:
             self._scope.region,
         ) or not exists(state, name):
             raise not_found(f"The resource {arn} does not exist.")
-        return state.tags.setdefault(arn, {})
+        return state.tags.setdefault(arn, {}) if create else state.tags.get(arn, {})

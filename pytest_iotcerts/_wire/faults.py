@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -165,6 +166,41 @@ class RateLimit:
         )
 
 
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def _check_rule_arguments(
+    times: object,
+    message: object,
+    account_id: object,
+    region: object,
+    probability: object,
+    seed: object,
+    strict: object,
+) -> None:
+    """Each argument of a fault rule of the type and range it takes (a ValueError naming it):
+    a rule that could never fire, or would fail the call it matches, is refused when added."""
+    if times is not None and (type(times) is not int or times < 1):
+        raise ValueError(f"times must be a positive integer or None, got {times!r}")
+    if message is not None and not isinstance(message, str):
+        raise ValueError(f"message must be a string or None, got {message!r}")
+    if account_id is not None and not (
+        isinstance(account_id, str) and _ACCOUNT_ID.match(account_id)
+    ):
+        raise ValueError(f"account_id must be an AWS account id (12 digits), got {account_id!r}")
+    if region is not None and not (isinstance(region, str) and _REGION.match(region)):
+        raise ValueError(f"region must be an AWS region name such as us-east-1, got {region!r}")
+    if probability is not None and not (
+        type(probability) in (int, float) and 0 < probability <= 1  # type: ignore[operator]
+    ):
+        raise ValueError(f"probability must be a number in (0, 1], got {probability!r}")
+    if seed is not None and type(seed) is not int:
+        raise ValueError(f"seed must be an integer or None, got {seed!r}")
+    if not isinstance(strict, bool):
+        raise ValueError(f"strict must be true or false, got {strict!r}")
+
+
 class Faults:
     """The fault rules and rate limits of one controller (the router's FaultSource)."""
 
@@ -212,12 +248,11 @@ class Faults:
         seed: int | None = None,
         strict: bool = False,
     ) -> FaultRule:
+        if not isinstance(error_code, str):
+            raise ValueError(f"error_code must be an error code's name, got {error_code!r}")
         operations = self._check_operations(operation)
         self._check_error_code(error_code, operations)
-        if times is not None and (not isinstance(times, int) or times < 1):
-            raise ValueError(f"times must be a positive integer or None, got {times!r}")
-        if probability is not None and not 0 < probability <= 1:
-            raise ValueError(f"probability must be in (0, 1], got {probability!r}")
+        _check_rule_arguments(times, message, account_id, region, probability, seed, strict)
         if probability is not None and seed is None:
             seed = random.SystemRandom().randrange(2**32)
         rule = FaultRule(
@@ -299,7 +334,14 @@ class Faults:
     def _check_operations(self, operation: str | Iterable[str] | None) -> frozenset[str] | None:
         if operation is None:
             return None
-        names = [operation] if isinstance(operation, str) else list(operation)
+        try:
+            names = [operation] if isinstance(operation, str) else list(operation)
+        except TypeError:
+            names = [operation]  # type: ignore[list-item]
+        if isinstance(operation, (dict, bytes)) or not all(isinstance(n, str) for n in names):
+            raise ValueError(
+                f"operation must be an operation's name or a list of them, got {operation!r}"
+            )
         if not names:
             raise ValueError("operation must name at least one IoT operation")
         known = set(self._errors_by_operation)

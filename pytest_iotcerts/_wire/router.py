@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .._aws.errors import ServiceError
+from .._aws.errors import ServiceError, invalid_request
 from .._operations import Handler
 from .._service import IotService
 from .auth import Authenticator
@@ -113,6 +113,13 @@ class Router:
         except TransportFault as fault:
             self._record(exchange.call(None, fault))
             raise
+        except RecursionError:
+            # Input nested deeper than a parser without its own depth check can take: the
+            # caller's mistake, refused before any state changed (parsing precedes changes).
+            error = invalid_request(
+                f"The input of {exchange.operation} is nested too deeply to be read."
+            )
+            status, headers, body = exchange.model.serialize_error(error)
         except Exception as unexpected:  # a bug of ours must still reach the client as AWS would
             error = self._internal_error(exchange, unexpected)
             status, headers, body = exchange.model.serialize_error(error)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import os
 import secrets
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -202,6 +204,16 @@ def private_key_pem(key: rsa.RSAPrivateKey) -> str:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     ).decode()
+
+
+def write_private(path: Path, data: str | bytes) -> None:
+    """Write a private key readable by the user only from its first byte (a key written with
+    the umask's mode and narrowed afterwards is readable by others meanwhile)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as file:
+        if hasattr(os, "fchmod"):  # a file that was there before keeps its mode through os.open
+            os.fchmod(fd, 0o600)
+        file.write(data.encode() if isinstance(data, str) else data)
 
 
 def public_key_pem(key: rsa.RSAPublicKey) -> str:

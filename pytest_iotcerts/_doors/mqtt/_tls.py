@@ -18,7 +18,12 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ..._x509.crypto import CertificateAuthority, certificate_id, to_pem
+from ..._x509.crypto import (
+    CertificateAuthority,
+    certificate_id,
+    to_pem,
+    write_private,
+)
 
 
 class DeviceTls:
@@ -42,17 +47,19 @@ class DeviceTls:
         certificate, key = ca.issue_server_certificate()
         chain, key_file = directory / "server.pem", directory / "server.key"
         chain.write_text(to_pem(certificate) + ca.pem)
-        key_file.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
+        pkcs8 = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
         )
-        key_file.chmod(0o600)
+        write_private(key_file, pkcs8)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(chain, key_file)
+        try:  # OpenSSL reads them once: the key is on disk for this moment only
+            context.load_cert_chain(chain, key_file)
+        finally:
+            key_file.unlink()
+            chain.unlink()
         context.verify_mode = ssl.CERT_REQUIRED
         context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
         context.load_verify_locations(cadata=ca.pem)
