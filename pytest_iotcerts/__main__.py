@@ -6,15 +6,14 @@ Ctrl-C (exit 0)."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import ipaddress
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 
+from ._control.devices import MQTT_EXTRA, mqtt_installed
 from ._control.settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
-from ._control.devices import MQTT_EXTRA
 
 DESCRIPTION = """\
 The AWS IoT emulator of pytest-iotcerts as a standalone server, for test suites in other languages
@@ -75,7 +74,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     from ._control.settings import Settings
     from ._doors.http_server import LoopbackServer
 
-    if arguments.mqtt and importlib.util.find_spec("amqtt") is None:
+    if arguments.mqtt and not mqtt_installed():
         raise RuntimeError(MQTT_EXTRA)  # before the URL: a script waiting for it must not wait
     controller = IotCerts(Settings(account_id=arguments.account_id, region=arguments.region))
     server = LoopbackServer(ControlApi(controller).handle, host=arguments.host, port=arguments.port)

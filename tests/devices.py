@@ -102,7 +102,9 @@ class PahoDevice:
         return not any(code.is_failure for code in codes)
 
     def publish(self, topic: str, payload: bytes) -> None:
-        self.client.publish(topic, payload, qos=1).wait_for_publish(5)
+        published = self.client.publish(topic, payload, qos=1)
+        published.wait_for_publish(20)  # returns on timeout without raising: check it was
+        assert published.is_published(), f"no PUBACK for {topic} in 20 s"
 
     def next_message(self, timeout: float = 5.0) -> paho.MQTTMessage:
         return self.messages.get(timeout=timeout)

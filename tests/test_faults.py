@@ -231,10 +231,11 @@ def test_rules_count_fire_and_can_be_removed(iot_certs: IotCerts) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"error_code": "NoSuchException"}, "valid codes: CertificateConflictException"),
+        ({"error_code": "NoSuchException"}, "Valid codes: CertificateConflictException"),
+        ({"error_code": "Throttling"}, "(did you mean ThrottlingException?)"),
         (
             {"error_code": "ResourceNotFoundException", "operation": "CreateKeysAndCertificate"},
-            "CreateKeysAndCertificate cannot return 'ResourceNotFoundException'; its valid "
+            "CreateKeysAndCertificate cannot return 'ResourceNotFoundException'. Its valid "
             "codes are: InternalFailureException, InvalidRequestException, "
             "ServiceUnavailableException, ThrottlingException, UnauthorizedException",
         ),

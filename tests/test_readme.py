@@ -1,4 +1,5 @@
-"""Every Python example in the README runs: test examples under pytest, the rest as scripts."""
+"""Every Python example in the README and the docs runs: test examples under pytest, the rest as
+scripts."""
 
 from __future__ import annotations
 
@@ -8,17 +9,26 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCKS = {
+    f"{page.relative_to(ROOT)}:{number}": block
+    for page in PAGES
+    for number, block in enumerate(
+        re.findall(r"```python\n(.*?)```", page.read_text(), re.DOTALL), start=1
+    )
+}
 
 
-def test_the_readme_has_examples() -> None:
-    assert len(BLOCKS) >= 4
+def test_the_readme_and_the_docs_have_examples() -> None:
+    assert sum(name.startswith("README.md") for name in BLOCKS) >= 2
+    assert len(BLOCKS) >= 20
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(pytester: pytest.Pytester, index: int) -> None:
-    source = BLOCKS[index]
+@pytest.mark.parametrize("name", BLOCKS)
+def test_example_runs(pytester: pytest.Pytester, name: str) -> None:
+    source = BLOCKS[name]
+    index = re.sub(r"\W", "_", name)
     if "pytest.mark.asyncio" in source:
         pytest.importorskip("pytest_asyncio")  # in the test extra; not in `tox -e oldest`
     if "def test_" in source:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .public import public
 
+
+@public
 class ServiceError(Exception):
     """A modeled IoT error: ``code`` is the error shape's name, ``fields`` its extra members.
 
@@ -31,6 +34,7 @@ def not_found(message: str) -> ServiceError:
     return ServiceError("ResourceNotFoundException", message)
 
 
+@public
 class IotCertsWarning(UserWarning):
     """Something a test should know about its IoT calls that did not fail it: an operation not
     emulated yet, a counted fault rule that never fired, an internal error of pytest-iotcerts.

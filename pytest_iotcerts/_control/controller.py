@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 
 from .._aws.clock import Clock
+from .._aws.public import public
 from .._core.store import Store
 from .._operations import SERVICE_HANDLERS
 from .._service import IotService
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .._doors.http_server import LoopbackServer
 
 
+@public
 class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors, Devices):
     """An emulated AWS IoT service, active between ``start()`` and ``stop()``.
 

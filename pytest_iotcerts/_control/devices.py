@@ -20,6 +20,14 @@ MQTT_EXTRA = (
 )
 
 
+def mqtt_installed() -> bool:
+    """Whether the mqtt extra's broker can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec("amqtt") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 class Devices:
     """``mqtt``: an MQTT endpoint over mutual TLS serving this mock's account and region."""
 
@@ -47,7 +55,7 @@ class Devices:
         if not self.active:
             raise RuntimeError("the emulator is not active; start it (or use the fixture) first")
         if self._mqtt is None:
-            if importlib.util.find_spec("amqtt") is None:
+            if not mqtt_installed():
                 raise RuntimeError(MQTT_EXTRA)
             from .._doors.mqtt import MqttEndpoint  # amqtt loads only when a test uses MQTT
 

@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._aws.public import public
+
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 UNEMULATED_CHOICES = ("warn", "fail")
@@ -20,6 +22,7 @@ def _setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
+@public
 @dataclass(frozen=True)
 class Settings:
     account_id: str = _setting(

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .._aws.public import public
 
+
+@public
 @dataclass(frozen=True)
 class Message:
     """One MQTT message: ``sender`` is the client id that published it, or None when AWS IoT

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .._aws.clock import Clock
 from .._aws.errors import ServiceError
+from .._aws.public import public
 from .auth import COMMON_ERRORS, common_error
 from .http import TransportFault
 from .model import IotModel
@@ -64,6 +65,7 @@ _DEFAULT_MESSAGES = {
 }
 
 
+@public
 @dataclass(eq=False)
 class FaultRule:
     """One injected fault. ``fired`` counts the calls it failed; ``remove()`` takes it away."""
@@ -126,6 +128,7 @@ class FaultRule:
         return ServiceError(self.error_code, message)
 
 
+@public
 class RateLimit:
     """A token bucket per account and region: ``tps`` tokens a second, ``burst`` at most."""
 
@@ -164,6 +167,16 @@ class RateLimit:
             f"<RateLimit {self.operation} {self.tps:g}/s burst {self.burst:g}; "
             f"throttled {self.throttled}>"
         )
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    """`` (did you mean X?)`` for a near miss (``Throttling`` for ``ThrottlingException``)."""
+    folded = {k.lower(): k for k in known}
+    if name.lower() in folded:
+        return f" (did you mean {folded[name.lower()]}?)"
+    close = [k for k in sorted(known) if k.lower().startswith(name.lower())]
+    close += [k for k in difflib.get_close_matches(name, known, n=3) if k not in close]
+    return f" (did you mean {' or '.join(close[:3])}?)" if close and name else ""
 
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -347,9 +360,7 @@ class Faults:
         known = set(self._errors_by_operation)
         for name in names:
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=3)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                raise ValueError(f"{name!r} is not an IoT operation{hint}")
+                raise ValueError(f"{name!r} is not an IoT operation{_did_you_mean(name, known)}")
         return frozenset(names)
 
     def _check_error_code(self, error_code: str, operations: frozenset[str] | None) -> None:
@@ -359,7 +370,8 @@ class Faults:
             valid = {code for each in self._models for code in each.error_codes()}
             if error_code not in valid:
                 raise ValueError(
-                    f"{error_code!r} is not an error of the IoT service model; valid codes: "
+                    f"{error_code!r} is not an error of the IoT service model"
+                    f"{_did_you_mean(error_code, valid)}. Valid codes: "
                     f"{', '.join(sorted(valid) + sorted(ANY_OPERATION))}"
                 )
             return
@@ -367,6 +379,7 @@ class Faults:
             valid = set(self._errors_by_operation[name])
             if error_code not in valid:
                 raise ValueError(
-                    f"{name} cannot return {error_code!r}; its valid codes are: "
-                    f"{', '.join(sorted(valid) + sorted(ANY_OPERATION))}"
+                    f"{name} cannot return {error_code!r}"
+                    f"{_did_you_mean(error_code, valid | set(ANY_OPERATION))}. Its valid codes "
+                    f"are: {', '.join(sorted(valid) + sorted(ANY_OPERATION))}"
                 )

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from .._aws.public import public
 
+
+@public
 @dataclass(frozen=True)
 class HttpRequest:
     method: str
@@ -38,6 +41,7 @@ class HttpRequest:
         return None
 
 
+@public
 @dataclass(frozen=True)
 class HttpResponse:
     status_code: int

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .._aws.errors import ServiceError, invalid_request
+from .._aws.public import public
 from .._operations import Handler
 from .._service import IotService
 from .auth import Authenticator
@@ -23,6 +24,7 @@ from .http import HttpRequest, HttpResponse, TransportFault
 from .model import IotModel, iot_model
 
 
+@public
 @dataclass(frozen=True)
 class Call:
     """One request the emulated service answered (every retry attempt is its own call)."""

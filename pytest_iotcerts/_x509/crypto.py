@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .._aws.clock import x509_time
+from .._aws.public import public
 
 # AWS puts the whole issuer string in one OU attribute of one RDN.
 AWS_ISSUER = x509.Name(
@@ -40,6 +41,7 @@ NOT_BEFORE_SKEW = dt.timedelta(seconds=120)
 CertificatePublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
 
+@public
 @dataclass(frozen=True)
 class CertificateAuthority:
     """An RSA CA with the issuer name AWS IoT uses."""

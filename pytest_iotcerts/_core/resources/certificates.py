@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..._aws.clock import timestamp
 from ..._aws.partitions import iot_arn
+from ..._aws.public import public
 from ..._x509 import crypto
 from ..links import Links, next_sequence
 
@@ -56,6 +57,7 @@ class _X509Resource:
         self.customer_version += 1
 
 
+@public
 class Certificate(_X509Resource):
     """A device certificate the emulated service holds. ``status`` and links are live."""
 
@@ -109,6 +111,7 @@ class Certificate(_X509Resource):
         )
 
 
+@public
 class CACertificate(_X509Resource):
     """A CA certificate registered with RegisterCACertificate."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..._aws.clock import timestamp
+from ..._aws.public import public
 from ._named import ConfiguredResource
 
 TERMINAL_EXECUTION_STATUSES = frozenset(
@@ -14,6 +15,7 @@ TERMINAL_EXECUTION_STATUSES = frozenset(
 )
 
 
+@public
 @dataclass
 class JobExecution:
     """One execution of a job on one thing; ``version`` moves on with every change."""
@@ -44,6 +46,7 @@ class JobExecution:
         self.version += 1
 
 
+@public
 class Job(ConfiguredResource):
     """A job: a document for things (and the things of thing groups) to run, and its
     executions by thing name (a list each: a thing can run a job more than once)."""
@@ -76,6 +79,7 @@ class Job(ConfiguredResource):
         return f"<Job {self.name} {self.status} things={list(self.executions)}>"
 
 
+@public
 class JobTemplate(ConfiguredResource):
     """A job template: a job's document and configuration, to create jobs from."""
 

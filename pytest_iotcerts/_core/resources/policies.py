@@ -7,10 +7,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..._aws.clock import timestamp
+from ..._aws.public import public
 from ..links import Links
 from ._named import NamedResource
 
 
+@public
 @dataclass
 class PolicyVersion:
     """One version of a policy's document."""
@@ -20,6 +22,7 @@ class PolicyVersion:
     created: dt.datetime = field(default_factory=timestamp)
 
 
+@public
 class Policy(NamedResource):
     """An IoT policy; ``targets`` are what it is attached to (certificate ARNs, ...), and
     ``versions`` its documents by version id (``document`` is the default version's)."""

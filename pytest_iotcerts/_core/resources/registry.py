@@ -7,10 +7,12 @@ import uuid
 from typing import Any
 
 from ..._aws.clock import timestamp
+from ..._aws.public import public
 from ..links import Links, Relation
 from ._named import NamedResource
 
 
+@public
 class Thing(NamedResource):
     """A thing in the registry; ``principals`` are the certificates (ARNs) attached to it."""
 
@@ -51,6 +53,7 @@ class Thing(NamedResource):
         return f"<Thing {self.name} principals={self.principals}>"
 
 
+@public
 class ThingType(NamedResource):
     """A thing type: searchable attributes, and a lifecycle of deprecation before deletion."""
 
@@ -106,6 +109,7 @@ class _Group(NamedResource):
         return f"<{type(self).__name__} {self.name} things={self.things}>"
 
 
+@public
 class ThingGroup(_Group):
     """A static thing group; ``parent_name`` places it in a hierarchy (fixed at creation)."""
 
@@ -126,6 +130,7 @@ class ThingGroup(_Group):
         self.query = query
 
 
+@public
 class BillingGroup(_Group):
     """A billing group: a thing is in at most one."""
 

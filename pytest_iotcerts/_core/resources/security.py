@@ -6,10 +6,12 @@ import uuid
 from typing import Any
 
 from ..._aws.clock import timestamp
+from ..._aws.public import public
 from ..links import Links
 from ._named import ConfiguredResource, NamedResource
 
 
+@public
 class RoleAlias(NamedResource):
     """A role alias: what devices name to get the IAM role's credentials from the credentials
     provider endpoint."""
@@ -35,6 +37,7 @@ class RoleAlias(NamedResource):
         return f"<RoleAlias {self.name} -> {self.role_arn}>"
 
 
+@public
 class Authorizer(ConfiguredResource):
     """A custom authorizer: a Lambda function that authenticates devices, and the public keys
     that check the token's signature (unless signing is disabled)."""
@@ -53,6 +56,7 @@ class Authorizer(ConfiguredResource):
         return f"<Authorizer {self.name} {self.status}>"
 
 
+@public
 class DomainConfiguration(ConfiguredResource):
     """A domain configuration: an endpoint (AWS-managed or the caller's own domain), its TLS and
     authentication settings, ENABLED or DISABLED."""
