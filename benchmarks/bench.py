@@ -1,8 +1,9 @@
 """Per-call latency of the emulator, next to botocore's own overhead and (if installed) moto.
 
 Run: python benchmarks/bench.py [--calls N]
-botocore's overhead is measured with a before-send handler that returns a canned response, so it
-is everything botocore does (serialize, sign, parse) with no service behind it.
+botocore's overhead (the floor) is measured per operation with a before-send handler that
+returns a canned response, so it is everything botocore does (serialize, sign, parse) with no
+service behind it; each operation's time is also given as a multiple of its floor.
 ``CreateKeysAndCertificate`` is timed back to back with the key bank an earlier run filled, and
 with ``key_bank="off"`` (fresh keys: the background thread's, else generated during the call).
 For whole suites, see ``suite.py``; for many certificates held, ``scale.py``.
@@ -56,33 +57,66 @@ class _Raw:
     def stream(self, **_: Any) -> Any:
         yield self.body
 
+    def read(self, *_: Any, **__: Any) -> bytes:
+        body, self.body = self.body, b""
+        return body
 
-def botocore_overhead(n: int) -> float:
-    client = boto3.client(
-        "iot", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+
+SHADOW = b'{"state": {"reported": {"temperature": 21.5, "on": true}}}'
+CERTIFICATE = b'{"certificateArn": "arn", "certificateId": "x", "certificatePem": "pem"}'
+DESCRIPTION = b'{"certificateDescription": {"certificateId": "x", "status": "ACTIVE"}}'
+
+
+def floors(n: int, csr: str) -> dict[str, float]:
+    """botocore alone, per operation: the same call answered by a canned response."""
+
+    def client_for(service: str, answers: dict[str, bytes]) -> Any:
+        client = boto3.client(
+            service, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+        )
+        service_id = client.meta.service_model.service_id.hyphenize()
+        for operation, body in answers.items():
+
+            def canned(request: Any, body: bytes = body, **_: Any) -> AWSResponse:
+                return AWSResponse(request.url, 200, {}, _Raw(body))
+
+            client.meta.events.register(f"before-send.{service_id}.{operation}", canned)
+        return client
+
+    iot = client_for(
+        "iot", {"DescribeCertificate": DESCRIPTION, "CreateCertificateFromCsr": CERTIFICATE}
     )
-    body = b'{"certificateDescription": {"certificateId": "x", "status": "ACTIVE"}}'
+    data = client_for("iot-data", {"UpdateThingShadow": SHADOW, "GetThingShadow": SHADOW})
+    return calls(iot, data, n, csr, "a" * 64)
 
-    def canned(request: Any, **_: Any) -> AWSResponse:
-        return AWSResponse(request.url, 200, {}, _Raw(body))
 
-    client.meta.events.register("before-send.iot.DescribeCertificate", canned)
-    return timed(lambda: client.describe_certificate(certificateId="a" * 64), n)
+def calls(iot: Any, data: Any, n: int, csr: str, certificate_id: str) -> dict[str, float]:
+    return {
+        "DescribeCertificate": timed(
+            lambda: iot.describe_certificate(certificateId=certificate_id), n
+        ),
+        "CreateCertificateFromCsr": timed(
+            lambda: iot.create_certificate_from_csr(certificateSigningRequest=csr), n
+        ),
+        "UpdateThingShadow": timed(
+            lambda: data.update_thing_shadow(thingName="bench", payload=SHADOW)["payload"].read(), n
+        ),
+        "GetThingShadow": timed(
+            lambda: data.get_thing_shadow(thingName="bench")["payload"].read(), n
+        ),
+    }
 
 
 def measure(n: int, csr: str) -> dict[str, float]:
     """The same calls against whichever emulator is active."""
-    client = boto3.client("iot", region_name="us-east-1")
-    certificate_id = client.create_certificate_from_csr(certificateSigningRequest=csr)
-    return {
-        "DescribeCertificate": timed(
-            lambda: client.describe_certificate(certificateId=certificate_id["certificateId"]), n
-        ),
-        "CreateCertificateFromCsr": timed(
-            lambda: client.create_certificate_from_csr(certificateSigningRequest=csr), n
-        ),
-        KEYS: timed(client.create_keys_and_certificate, key_calls(n)),
-    }
+    iot = boto3.client("iot", region_name="us-east-1")
+    data = boto3.client("iot-data", region_name="us-east-1")
+    certificate_id = iot.create_certificate_from_csr(certificateSigningRequest=csr)
+    iot.create_thing(thingName="bench")  # moto keeps shadows of registered things only
+    data.update_thing_shadow(thingName="bench", payload=SHADOW)
+    results = calls(iot, data, n, csr, certificate_id["certificateId"])
+    results[KEYS] = timed(iot.create_keys_and_certificate, key_calls(n))
+    return results
 
 
 KEYS = "CreateKeysAndCertificate"
@@ -123,13 +157,19 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     csr = make_csr()
-    print(f"botocore alone (canned response): {botocore_overhead(args.calls):7.3f} ms/call")
+    floor = floors(args.calls, csr)
     mine = ours(args.calls, csr)
     theirs = moto(args.calls, csr)
-    print(f"{'operation (median ms/call)':38} {'pytest-iotcerts':>16} {'moto':>10}")
+    print(
+        f"{'operation (median ms/call)':38} {'botocore alone':>15} {'pytest-iotcerts':>16} "
+        f"{'x floor':>8} {'moto':>10}"
+    )
     for name, value in mine.items():
         other = f"{theirs[name]:8.3f}" if theirs else "   (n/a)"
-        print(f"{name:38} {value:13.3f} ms {other} ms")
+        alone = floor.get(name)
+        shown = f"{alone:12.3f} ms" if alone else f"{'':15}"
+        ratio = f"{value / alone:7.2f}x" if alone else f"{'':8}"
+        print(f"{name:38} {shown} {value:13.3f} ms {ratio} {other} ms")
 
 
 if __name__ == "__main__":

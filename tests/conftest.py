@@ -86,11 +86,13 @@ JS_DIR = Path(__file__).parent / "js"
 
 @pytest.fixture(scope="session")
 def node_sdk() -> Path:
-    """@aws-sdk/client-iot, installed from the npm registry on first use."""
+    """@aws-sdk/client-iot and @aws-sdk/client-iot-data-plane, installed from the npm registry
+    on first use."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.fail("these tests need node and npm on PATH (Node.js 18 or newer)")
-    if not (JS_DIR / "node_modules" / "@aws-sdk" / "client-iot").is_dir():
+    installed = JS_DIR / "node_modules" / "@aws-sdk"
+    if not all((installed / name).is_dir() for name in ("client-iot", "client-iot-data-plane")):
         subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=JS_DIR,

@@ -260,7 +260,7 @@ def test_the_mqtt_extra_is_named_when_amqtt_is_missing(
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
 
-    with pytest.raises(RuntimeError, match=r"pytest-iotcerts\[mqtt\]"):
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[mqtt\]' in your checkout"):
         iot_certs.mqtt  # noqa: B018
 
 

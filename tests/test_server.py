@@ -341,3 +341,31 @@ def test_a_rebound_host_name_reads_nothing(iot_certs: IotCerts, control: str) ->
         urllib.request.urlopen(request, timeout=10)
     with refused.value:
         assert refused.value.code == 403
+
+
+def test_the_js_data_plane_sdk_against_the_server(server: Server, node_sdk: Path) -> None:
+    env = {
+        **os.environ,
+        **CLIENT_ENV,
+        "AWS_ENDPOINT_URL_IOT_DATA_PLANE": server.url,
+        "AWS_REGION": "eu-west-1",  # what the JS SDK reads
+    }
+    env.pop("AWS_PROFILE", None)
+    run = subprocess.run(
+        ["node", "shadow.mjs"],
+        cwd=node_sdk,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["shadow"]["state"]["delta"] == {"on": True}
+    assert result["retained"] == {"payload": "online", "qos": 1}
+    assert result["error"] == {"name": "ResourceNotFoundException", "status": 404}
+    with urllib.request.urlopen(f"{server.url}/_iotcerts/calls", timeout=10) as answer:
+        calls = json.load(answer)["calls"]
+    assert {c["service"] for c in calls} == {"iot-data"}

@@ -18,6 +18,17 @@ import botocore.loaders
 
 _REGION_PLACEHOLDER = "{region}"
 _REGION_PATTERN = r"([a-z0-9-]+)"
+_ACCOUNT_PLACEHOLDER = "{account}"
+_ACCOUNT_PATTERN = r"(?:[a-z0-9]+)"
+# The account's own endpoints DescribeEndpoint hands out (iot:Data-ATS, iot:Data, iot:Jobs,
+# iot:CredentialProvider), which real code uses as endpoint URLs.
+_ACCOUNT_ENDPOINTS = (
+    "{account}-ats.iot.{region}.",
+    "{account}.ats.iot.{region}.",
+    "{account}.iot.{region}.",
+    "{account}.jobs.iot.{region}.",
+    "{account}.credentials.iot.{region}.",
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,10 @@ class IotHosts:
     def __init__(self, templates: frozenset[str]) -> None:
         self.templates = templates
         alternatives = sorted(
-            re.escape(t).replace(re.escape(_REGION_PLACEHOLDER), _REGION_PATTERN) for t in templates
+            re.escape(t)
+            .replace(re.escape(_REGION_PLACEHOLDER), _REGION_PATTERN)
+            .replace(re.escape(_ACCOUNT_PLACEHOLDER), _ACCOUNT_PATTERN)
+            for t in templates
         )
         self._patterns = [re.compile(f"^{a}$") for a in alternatives]
         self.url_pattern = re.compile(rf"^https?://(?:{'|'.join(alternatives)})(?::\d+)?(?:/|$)")
@@ -72,8 +86,9 @@ class IotHosts:
         return None
 
 
-# The services whose hosts the doors answer: the control plane and the jobs data plane.
-HOSTED_SERVICES = ("iot", "iot-jobs-data")
+# The services whose hosts the doors answer: the control plane, the jobs data plane, the data
+# plane (shadows, Publish, retained messages).
+HOSTED_SERVICES = ("iot", "iot-jobs-data", "iot-data")
 
 
 @functools.cache
@@ -86,6 +101,11 @@ def iot_hosts() -> IotHosts:
     for service in HOSTED_SERVICES:
         ruleset = loader.load_service_model(service, "endpoint-rule-set-1")
         templates |= _templates(EndpointProvider(ruleset, _data()))
+    for partition in _data()["partitions"]:
+        suffixes = {partition["outputs"]["dnsSuffix"], partition["outputs"]["dualStackDnsSuffix"]}
+        templates |= {
+            f"{endpoint}{suffix}" for endpoint in _ACCOUNT_ENDPOINTS for suffix in suffixes
+        }
     return IotHosts(frozenset(templates))
 
 

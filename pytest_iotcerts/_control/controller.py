@@ -6,6 +6,7 @@ part                what it does
 ``activation``      start/stop, ``with``, ``@decorator``, the environment
 ``seeding``         state that exists before the code under test runs
 ``inspection``      what was issued and called, and assertions on it
+``data_plane``      shadows, retained messages, every message published
 ``fault_controls``  fault rules and rate limits
 ``reporting``       warnings and failures when the mock stops
 ``doors``           the loopback endpoint and ``responses`` for other clients
@@ -31,6 +32,7 @@ from .._wire.router import Router
 from .._x509.crypto import CertificateAuthority, session_ca
 from .._x509.keys import key_source
 from .activation import Activation
+from .data_plane import DataPlane
 from .devices import Devices
 from .doors import Doors
 from .fault_controls import FaultControls
@@ -44,7 +46,9 @@ if TYPE_CHECKING:
 
 
 @public
-class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors, Devices):
+class IotCerts(
+    Activation, Seeding, Inspection, DataPlane, FaultControls, Reporting, Doors, Devices
+):
     """An emulated AWS IoT service, active between ``start()`` and ``stop()``.
 
     Get one from the ``iot_certs`` fixture or from ``pytest_iotcerts.mock_iot()``.
@@ -71,7 +75,9 @@ class IotCerts(Activation, Seeding, Inspection, FaultControls, Reporting, Doors,
         """Forget all state, calls and faults (the CA and settings stay)."""
         self._store = Store()
         self._retry_delays.clear()
-        self._faults = Faults(iot_model(), self.clock, also=(iot_model("iot-jobs-data"),))
+        self._faults = Faults(
+            iot_model(), self.clock, also=(iot_model("iot-jobs-data"), iot_model("iot-data"))
+        )
         if self.settings.aws_quotas:
             self._faults.apply_aws_quotas()
         self._router = Router(

@@ -87,13 +87,15 @@ class Doors:
     def subprocess_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """Environment for a subprocess to talk to this emulator: ``base`` (default: the
         current environment, already holding fake credentials and the region) plus
-        ``AWS_ENDPOINT_URL_IOT`` pointing at the loopback endpoint."""
+        ``AWS_ENDPOINT_URL_IOT`` and the data planes' variables pointing at the loopback
+        endpoint."""
         env = dict(os.environ if base is None else base)
         env.update({k: v for k, v in self._environment().items() if v is not None})
         for name in UNSET_ENV:
             env.pop(name, None)
         env["AWS_ENDPOINT_URL_IOT"] = self.endpoint_url
         env["AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE"] = self.endpoint_url  # the same router answers
+        env["AWS_ENDPOINT_URL_IOT_DATA_PLANE"] = self.endpoint_url
         env.pop("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", None)
         return env
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +31,12 @@ class Message:
     account_id: str = ""
     region: str = ""
     timestamp: float = field(default_factory=time.time)
+    qos: int = 0
+    retain: bool = False
+    # how it came: "mqtt" (a device), "http" (iot-data Publish), "aws" (AWS IoT published it)
+    via: str = "aws"
+    # MQTT 5 properties as Publish carries them (userProperties, contentType, responseTopic, ...)
+    properties: Mapping[str, Any] = field(default_factory=dict)
 
     def json(self) -> Any:
         """The payload, decoded as JSON."""
@@ -55,12 +61,26 @@ class Listener(Protocol):
 
     def on_certificates_changed(self, account_id: str, region: str) -> None: ...
 
+    def on_disconnect(self, request: Disconnect) -> None: ...
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    """DeleteConnection: close a client's connection, as the API asks."""
+
+    account_id: str
+    region: str
+    client_id: str
+    clean_session: bool = False
+    prevent_will_message: bool = False
+
 
 class Events:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._published: list[Message] = []
+        self._messages: list[Message] = []  # every message, whoever published it
 
     def listen(self, listener: Listener) -> Callable[[], None]:
         """Add a listener; the function returned removes it."""
@@ -80,6 +100,12 @@ class Events:
         with self._lock:
             return list(self._published)
 
+    @property
+    def messages(self) -> list[Message]:
+        """Every message published, by devices, over HTTP and by AWS IoT, oldest first."""
+        with self._lock:
+            return list(self._messages)
+
     def publish(self, account_id: str, region: str, topic: str, payload: dict[str, Any]) -> Message:
         """Publish ``payload`` (as JSON) on ``topic`` as AWS IoT."""
         message = Message(
@@ -88,12 +114,25 @@ class Events:
             account_id=account_id,
             region=region,
         )
+        self.record(message)
+        return message
+
+    def record(self, message: Message, *, deliver: bool = True) -> None:
+        """Keep ``message`` and, unless a broker delivered it already, hand it to the doors."""
         with self._lock:
-            self._published.append(message)
-            listeners = list(self._listeners)
+            self._messages.append(message)
+            if message.via == "aws":
+                self._published.append(message)
+            listeners = list(self._listeners) if deliver else []
         for listener in listeners:
             listener.on_message(message)
-        return message
+
+    def disconnect(self, request: Disconnect) -> None:
+        """Ask the doors to close a client's connection."""
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener.on_disconnect(request)
 
     def certificates_changed(self, account_id: str, region: str) -> None:
         """A certificate's or a CA's status changed: live connections are checked again."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from .._aws.clock import timestamp
+from .._engines.shadows import Shadow
 from .events import Events
 from .links import Links
 from .ordered import Ordered
@@ -28,6 +29,7 @@ from .resources import (
     JobTemplate,
     Policy,
     ProvisioningTemplate,
+    RetainedMessage,
     RoleAlias,
     Thing,
     ThingGroup,
@@ -139,6 +141,11 @@ class RegionState:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     # resource ARN -> its tags
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the data plane: shadows by (thing name, shadow name; "" for the classic shadow), the
+    # version and time (mock's clock) of shadows deleted lately, retained messages by topic
+    shadows: dict[tuple[str, str], Shadow] = field(default_factory=dict)
+    deleted_shadows: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    retained: dict[str, RetainedMessage] = field(default_factory=dict)
     links: Links = field(default_factory=Links)
     registration_code: str = field(default_factory=lambda: secrets.token_hex(32))
 

@@ -20,6 +20,7 @@ from typing import Any
 from botocore.awsrequest import HeadersDict
 
 from .._wire.auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from .._wire.http import HttpResponse
 from . import botocore_common as common
 
 _retrying: contextvars.ContextVar[common.Target | None] = contextvars.ContextVar(
@@ -28,11 +29,15 @@ _retrying: contextvars.ContextVar[common.Target | None] = contextvars.ContextVar
 
 
 async def answer(target: common.Target, request: Any) -> list[tuple[Any, Any]]:
+    _install_sleep()
+    return await answer_with(common.route(target, request), request)
+
+
+async def answer_with(response: HttpResponse, request: Any) -> list[tuple[Any, Any]]:
+    """``response``, in aiobotocore's types."""
     from aiobotocore.awsrequest import AioAWSResponse
 
-    _install_sleep()
-    response = common.route(target, request)
-    raw = _AsyncBody(response.body)
+    raw = _AsyncBody(response.body, request.url)
     wrapped = AioAWSResponse(request.url, response.status_code, HeadersDict(response.headers), raw)
     return [(answer, wrapped)]
 
@@ -111,11 +116,30 @@ async def _get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 class _AsyncBody:
-    """The raw-response interface AioAWSResponse reads from: an awaitable ``read()``."""
+    """The raw-response interface aiobotocore reads from: an awaitable ``read()``, and, for a
+    streamed output (a shadow document), aiohttp's ``content`` stream and ``at_eof()``."""
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, url: str = "") -> None:
         self._body = body
+        self.url = url
+        self.content = self
 
-    async def read(self, *_: Any, **__: Any) -> bytes:
-        body, self._body = self._body, b""
-        return body
+    async def read(self, amount: int = -1, *_: Any, **__: Any) -> bytes:
+        cut = len(self._body) if amount is None or amount < 0 else amount
+        chunk, self._body = self._body[:cut], self._body[cut:]
+        return chunk
+
+    def at_eof(self) -> bool:
+        return not self._body
+
+    async def iter_chunks(self) -> Any:
+        yield await self.read(), True
+
+    async def __aenter__(self) -> _AsyncBody:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+    def release(self) -> None:
+        self._body = b""

@@ -8,6 +8,8 @@ internals.
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
 from typing import Any, Protocol
 
@@ -15,11 +17,30 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from .._wire.http import HttpRequest, HttpResponse, TransportFault
 
-# The IoT control plane, and the jobs data plane a device's job agent calls; the MQTT data plane
-# (iot-data-plane) is not answered here.
-SERVICE_IDS = ("iot", "iot-jobs-data-plane")
+# The services answered: the IoT control plane, the data plane (shadows, Publish, retained
+# messages) and the jobs data plane a device's job agent calls.
+SERVICE_IDS = ("iot", "iot-data-plane", "iot-jobs-data-plane")
 BEFORE_SEND = tuple(f"before-send.{service_id}." for service_id in SERVICE_IDS)
 NEEDS_RETRY = tuple(f"needs-retry.{service_id}." for service_id in SERVICE_IDS)
+# The rest of the AWS IoT family (botocore service ids): not emulated, and never sent to AWS
+# while a mock is active, unless another mock (moto's mock_aws) is there to answer them.
+UNEMULATED_IOT = frozenset(
+    {
+        "greengrass",
+        "greengrassv2",
+        "iot-managed-integrations",
+        "iotanalytics",
+        "iotdeviceadvisor",
+        "iot-events",
+        "iot-events-data",
+        "iotfleetwise",
+        "iotsecuretunneling",
+        "iotsitewise",
+        "iotthingsgraph",
+        "iottwinmaker",
+        "iot-wireless",
+    }
+)
 
 
 class Target(Protocol):
@@ -70,6 +91,37 @@ def remove(target: Target) -> bool:
 
 def any_active() -> bool:
     return bool(_stack)
+
+
+def unemulated_service(event_name: str) -> str | None:
+    """The service id of a ``before-send`` event of the IoT family we do not emulate, when no
+    other mock answers it (None: not ours to stop)."""
+    if not event_name.startswith("before-send."):
+        return None
+    service_id = event_name.split(".", 2)[1]
+    if service_id not in UNEMULATED_IOT or _moto_active():
+        return None
+    return service_id
+
+
+def _moto_active() -> bool:
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return bool(getattr(stubber, "enabled", False))
+
+
+def refusal(service_id: str) -> HttpResponse:
+    """The answer to a call of an IoT service we do not emulate: an error botocore raises as
+    ``NotImplementedException``, naming the service; nothing leaves the process."""
+    message = (
+        f"pytest-iotcerts does not emulate the AWS service {service_id!r}; the request was not "
+        "sent to AWS. Start moto's mock_aws() beside the mock to have moto answer it."
+    )
+    return HttpResponse(
+        501,
+        {"Content-Type": "application/json", "x-amzn-ErrorType": "NotImplementedException"},
+        json.dumps({"message": message, "__type": "NotImplementedException"}).encode(),
+    )
 
 
 def route(target: Target, request: Any) -> HttpResponse:

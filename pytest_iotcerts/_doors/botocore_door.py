@@ -28,6 +28,7 @@ from botocore.credentials import Credentials
 from botocore.endpoint import Endpoint
 
 from .._wire.auth import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from .._wire.http import HttpResponse
 from . import botocore_common as common
 from .botocore_common import BEFORE_SEND, NEEDS_RETRY, Target
 
@@ -89,6 +90,15 @@ def _emit(self: botocore.hooks.HierarchicalEmitter, event_name: str, **kwargs: A
 
                 return answer(target, kwargs["request"])
             return [(_answer, _answer(target, kwargs["request"]))]
+    elif "request" in kwargs and common.any_active():
+        unemulated = common.unemulated_service(event_name)
+        if unemulated is not None:
+            refused = common.refusal(unemulated)
+            if _is_async(type(self)):
+                from .aiobotocore_door import answer_with
+
+                return answer_with(refused, kwargs["request"])
+            return [(_answer, _response(refused, kwargs["request"]))]
     return _originals["emit"](self, event_name, **kwargs)
 
 
@@ -107,7 +117,10 @@ def _is_async(emitter: type) -> bool:
 
 def _answer(target: Target, request: Any) -> AWSResponse:
     """The router's answer as the HTTP response botocore would have read from the network."""
-    response = common.route(target, request)
+    return _response(common.route(target, request), request)
+
+
+def _response(response: HttpResponse, request: Any) -> AWSResponse:
     return AWSResponse(
         request.url, response.status_code, HeadersDict(response.headers), _RawBody(response.body)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     certificates,
+    data_plane,
     endpoints,
     groups,
     indexing,
@@ -27,6 +28,7 @@ __all__ = [
     "SERVICE_HANDLERS",
     "Handler",
     "certificates",
+    "data_plane",
     "endpoints",
     "groups",
     "indexing",

@@ -18,8 +18,12 @@ from .._service import IotService
 
 Handler = Callable[[IotService, dict[str, Any]], Mapping[str, Any]]
 HANDLERS: dict[str, Handler] = {}  # the control plane's (service "iot")
-# Every emulated service's handlers, by the service's signing name.
-SERVICE_HANDLERS: dict[str, dict[str, Handler]] = {"iot": HANDLERS, "iot-jobs-data": {}}
+# Every emulated service's handlers, by the name of its botocore model.
+SERVICE_HANDLERS: dict[str, dict[str, Handler]] = {
+    "iot": HANDLERS,
+    "iot-jobs-data": {},
+    "iot-data": {},
+}
 DEFAULT_PAGE_SIZE = 25
 T = TypeVar("T")
 

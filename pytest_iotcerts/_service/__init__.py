@@ -28,12 +28,14 @@ from .indexing import Indexing
 from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
 from .logging import Logging
+from .messages import Messages
 from .policies import Policies
 from .provisioning import Provisioning
 from .provisioning_templates import ProvisioningTemplates
 from .registration import CACertificates, Registration
 from .rules import TopicRules
 from .security import Authorizers, RoleAliases
+from .shadows import Shadows
 from .tags import Tags
 from .thing_types import ThingTypes
 from .things import Things
@@ -171,3 +173,11 @@ class IotService:
     @cached_property
     def endpoints(self) -> Endpoints:
         return Endpoints(self.scope)
+
+    @cached_property
+    def shadows(self) -> Shadows:
+        return Shadows(self.scope)
+
+    @cached_property
+    def messages(self) -> Messages:
+        return Messages(self.scope)

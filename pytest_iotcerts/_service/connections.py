@@ -17,7 +17,8 @@ from typing import Any
 from cryptography import x509
 
 from .._aws.clock import epoch_millis
-from .._aws.errors import ServiceError
+from .._aws.errors import ServiceError, not_found
+from .._core.events import Disconnect
 from .._core.resources import CACertificate, Certificate
 from .._core.store import Connectivity
 from .._engines.templates import Template
@@ -111,6 +112,25 @@ class Connections:
                 "disconnectReason": reason,
                 "versionNumber": version,
             },
+        )
+
+    def delete_connection(
+        self, client_id: str, *, clean_session: bool, prevent_will_message: bool
+    ) -> None:
+        """DeleteConnection: the client's live connection is closed (lifecycle reason
+        API_INITIATED_DISCONNECT); a client not connected is ResourceNotFoundException."""
+        with self._scope.store.lock:
+            connectivity = self._scope.state.connectivity.get(client_id)
+        if connectivity is None or not connectivity.connected:
+            raise not_found(f"No connection exists for client id: {client_id}")
+        self._scope.store.events.disconnect(
+            Disconnect(
+                self._scope.account_id,
+                self._scope.region,
+                client_id,
+                clean_session=clean_session,
+                prevent_will_message=prevent_will_message,
+            )
         )
 
     def subscribed(

@@ -155,9 +155,14 @@ class Identity:
         return None
 
 
-# The services answered, by SigV4 signing name; the jobs data plane's host starts with this.
-SERVICES = ("iot", "iot-jobs-data")
-JOBS_DATA_HOST = "data.jobs.iot."
+# The services answered: SigV4 signing name -> the name of its botocore model.
+SERVICES = {"iot": "iot", "iot-jobs-data": "iot-jobs-data", "iotdata": "iot-data"}
+# An unsigned request's service, by its host: the jobs data plane's and the data plane's.
+HOSTS = (
+    ("data.jobs.iot.", "iot-jobs-data"),
+    ("data-ats.iot.", "iot-data"),
+    ("data.iot.", "iot-data"),
+)
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,9 @@ class Caller:
     account_id: str
     region: str
     service: str = "iot"
+    # the request's signature as read once (or why it could not be read), for authenticate()
+    signature: Signature | None = None
+    unreadable: ServiceError | None = None
 
 
 class Authenticator:
@@ -184,21 +192,33 @@ class Authenticator:
 
     def caller_of(self, request: HttpRequest) -> Caller:
         """Who is asking, as far as can be told even from a request that will be refused."""
+        unreadable = None
         try:
             signature = read_signature(request)
-        except ServiceError:
-            signature = None
+        except ServiceError as error:
+            signature, unreadable = None, error
         if signature is None or signature.service not in SERVICES:
-            service = "iot-jobs-data" if JOBS_DATA_HOST in request.url else "iot"
+            service = next((name for host, name in HOSTS if host in request.url), "iot")
         else:
-            service = signature.service
+            service = SERVICES[signature.service]
         if signature is None:
-            return Caller(self.identity.default_account_id, self.identity.default_region, service)
+            return Caller(
+                self.identity.default_account_id,
+                self.identity.default_region,
+                service,
+                unreadable=unreadable,
+            )
         account_id = self.identity.account_for(signature.access_key_id)
-        return Caller(account_id, signature.region, service)
+        return Caller(account_id, signature.region, service, signature)
 
-    def authenticate(self, request: HttpRequest) -> None:
-        signature = read_signature(request)
+    def authenticate(self, request: HttpRequest, caller: Caller | None = None) -> None:
+        """The 403 AWS would answer, if any (``caller``: the signature as ``caller_of`` read it,
+        so it is parsed once a request)."""
+        if caller is None:
+            caller = self.caller_of(request)
+        if caller.unreadable is not None:
+            raise caller.unreadable
+        signature = caller.signature
         if signature is None:
             raise common_error("MissingAuthenticationTokenException")
         if self._verify():

@@ -140,7 +140,8 @@ class IotModel:
             return {}
         query = request.query
         payload = shape.serialization.get("payload")
-        body = _json_body(request.body) if _has_body_members(shape) else {}
+        raw_payload = payload is not None and shape.members[payload].type_name == "blob"
+        body = _json_body(request.body) if _has_body_members(shape) and not raw_payload else {}
         params: dict[str, Any] = {}
         for name, member in shape.members.items():
             location = member.serialization.get("location")
@@ -158,10 +159,14 @@ class IotModel:
                     params[name] = _from_text(member, query[wire_name][0], name)
             elif location == "header":
                 value = request.header(wire_name)
-                if value is not None:
+                if value is not None and member.serialization.get("jsonvalue"):
+                    params[name] = _json_header(value, name)
+                elif value is not None:
                     params[name] = _from_text(member, value, name)
             elif location is None:
-                if payload == name:
+                if payload == name and raw_payload:
+                    params[name] = request.body  # a blob payload is the body itself
+                elif payload == name:
                     # The body is this member (a structure in every IoT operation that has one).
                     if body:
                         params[name] = _from_json(member, body, name)
@@ -180,6 +185,10 @@ class IotModel:
         status = int(operation.http.get("responseCode", 200))
         if shape is None:
             return status, headers, b""
+        payload = shape.serialization.get("payload")
+        if payload is not None and shape.members[payload].type_name == "blob":
+            headers["Content-Type"] = "application/json"  # AWS IoT's shadow documents
+            return status, headers, bytes(output.get(payload) or b"")
         body: dict[str, Any] = {}
         for name, member in shape.members.items():
             value = output.get(name)
@@ -252,6 +261,14 @@ def _json_body(raw: bytes) -> dict[str, Any]:
     if not isinstance(decoded, dict):
         raise invalid_request("The request body must be a JSON object.")
     return decoded
+
+
+def _json_header(text: str, where: str) -> Any:
+    """A header whose value is JSON, base64-encoded (botocore's ``jsonvalue`` trait)."""
+    try:
+        return json.loads(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid_request(f"'{where}' must be base64-encoded JSON.") from None
 
 
 def _from_text(shape: Shape, text: str, where: str) -> Any:

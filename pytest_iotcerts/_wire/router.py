@@ -19,7 +19,7 @@ from .._aws.errors import ServiceError, invalid_request
 from .._aws.public import public
 from .._operations import Handler
 from .._service import IotService
-from .auth import Authenticator
+from .auth import Authenticator, Caller
 from .http import HttpRequest, HttpResponse, TransportFault
 from .model import IotModel, iot_model
 
@@ -54,6 +54,7 @@ class _Exchange:
     service: IotService
     request_id: str
     model: IotModel
+    caller: Caller
     operation: str | None = None
     params: Mapping[str, Any] | None = None
     output: Mapping[str, Any] | None = None
@@ -105,7 +106,7 @@ class Router:
     def handle(self, request: HttpRequest) -> HttpResponse:
         caller = self.authenticator.caller_of(request)
         service = self.services(caller.account_id, caller.region)
-        exchange = _Exchange(request, service, str(uuid.uuid4()), iot_model(caller.service))
+        exchange = _Exchange(request, service, str(uuid.uuid4()), iot_model(caller.service), caller)
         try:
             status, headers, body = self._answer(exchange)
             error: ServiceError | None = None
@@ -135,7 +136,7 @@ class Router:
         model = exchange.model
         matched = model.match(request)
         exchange.operation = matched[0].name if matched else None
-        self.authenticator.authenticate(request)
+        self.authenticator.authenticate(request, exchange.caller)
         if matched is None:
             raise ServiceError(
                 "UnknownOperationException",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .certificates import CACertificate, Certificate
 from .jobs import TERMINAL_EXECUTION_STATUSES, Job, JobExecution, JobTemplate
+from .messages import RetainedMessage
 from .policies import Policy, PolicyVersion
 from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion
 from .registry import BillingGroup, Thing, ThingGroup, ThingType
@@ -29,6 +30,7 @@ __all__ = [
     "PolicyVersion",
     "ProvisioningTemplate",
     "ProvisioningTemplateVersion",
+    "RetainedMessage",
     "RoleAlias",
     "Thing",
     "ThingGroup",

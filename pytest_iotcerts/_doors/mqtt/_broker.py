@@ -51,7 +51,11 @@ class Door(Protocol):
 
     def may(self, client_id: str, action: str, name: str) -> bool: ...
 
-    def published(self, client_id: str, topic: str, payload: bytes) -> None: ...
+    def published(
+        self, client_id: str, topic: str, payload: bytes, qos: int, retain: bool
+    ) -> None: ...
+
+    def subscribe_only(self, topic: str) -> bool: ...
 
     def is_api(self, topic: str) -> bool: ...
 
@@ -173,10 +177,13 @@ class IotBroker(Broker):  # type: ignore[misc]
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
             )
         client_id, payload = client_session.client_id, bytes(message.data or b"")
-        if not self._door.may(client_id, "iot:Publish", message.topic):
+        if self._door.subscribe_only(message.topic) or not self._door.may(
+            client_id, "iot:Publish", message.topic
+        ):
             self.close(client_session, "FORBIDDEN_ACCESS")  # AWS IoT disconnects the client
             return True
-        self._door.published(client_id, message.topic, payload)
+        qos, retain = int(message.qos or 0), bool(message.retain)
+        self._door.published(client_id, message.topic, payload, qos, retain)
         if not message.topic.startswith("$aws/"):
             return bool(
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
@@ -212,17 +219,32 @@ class IotBroker(Broker):  # type: ignore[misc]
                     sending.add_done_callback(self._sending.discard)
                     return
 
-    async def broadcast(self, topic: str, data: bytes) -> None:
-        """Publish as AWS IoT, to every subscriber."""
-        await self._broadcast_message(None, topic, data)
+    async def broadcast(self, topic: str, data: bytes, qos: int = 0, retain: bool = False) -> None:
+        """Publish as AWS IoT, to every subscriber (a retained message is kept for new ones;
+        an empty one clears the topic's)."""
+        if retain:
+            await self.retain_message(None, topic, data, qos)
+        if data or not retain:
+            await self._broadcast_message(None, topic, data)
 
     # -- closing -------------------------------------------------------------------------------
 
-    def close(self, session: Session, reason: str) -> None:
+    def close(
+        self,
+        session: Session,
+        reason: str,
+        *,
+        prevent_will: bool = False,
+        forget_session: bool = False,
+    ) -> None:
         """Close a client's connection as AWS IoT does, with the reason its lifecycle event
-        gives."""
+        gives (DeleteConnection may also forget its session and withhold its will)."""
         self._door.closing(getattr(session, SESSION, ""), reason)
+        if prevent_will:
+            session.will_flag = False
         self.drop(session.ssl_object)
+        if forget_session:
+            self._sessions.pop(session.client_id, None)
 
     def drop(self, ssl_object: Any) -> bool:
         """Close the connection of that TLS session."""

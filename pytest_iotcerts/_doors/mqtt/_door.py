@@ -12,6 +12,7 @@ from ..._aws.errors import ServiceError
 from ..._core.events import Message
 from ..._service import IotService
 from ..._service.connections import ConnectionRefused
+from ..._service.messages import subscribe_only
 from ..._x509.crypto import der_certificate_id
 from ._provisioning_api import DropConnection, ProvisioningApi, Request
 from ._records import Client, Records, Refusal
@@ -109,11 +110,21 @@ class DeviceDoor:
             return True
         return self._service().authorization.allows(certificate_id, client_id, action, name)
 
-    def published(self, client_id: str, topic: str, payload: bytes) -> None:
+    def published(self, client_id: str, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        """A device's message, which the broker delivers: kept in the account's one record of
+        messages (retained, and answered when it is a shadow request) and in the endpoint's."""
         service = self._service()
-        self.records.add_message(
-            Message(topic, payload, client_id, service.account_id, service.region)
-        )
+        try:
+            message = service.messages.publish(
+                topic, payload, qos=qos, retain=retain, sender=client_id, via="mqtt", delivered=True
+            )
+        except ServiceError:  # not a topic to publish on: the broker has refused it already
+            return
+        self.records.add_message(message)
+
+    def subscribe_only(self, topic: str) -> bool:
+        """A reserved topic AWS IoT publishes on, which devices may only subscribe to."""
+        return subscribe_only(topic)
 
     def is_api(self, topic: str) -> bool:
         return Request.parse(topic) is not None

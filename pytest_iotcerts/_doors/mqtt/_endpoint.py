@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..._core.events import Message
+from ..._core.events import Disconnect, Message
 from ..._core.store import Store
 from ..._service import IotService
 from ..._x509.crypto import CertificateAuthority
@@ -142,6 +142,8 @@ class MqttEndpoint:
     async def _start_broker(self) -> IotBroker:
         broker = IotBroker(self._door, self._tls.context)
         await broker.start()
+        for retained in self._service().messages.all_retained():  # kept before we started
+            await broker.retain_message(None, retained.topic, retained.payload, retained.qos)
         return broker
 
     def stop(self) -> None:
@@ -172,7 +174,20 @@ class MqttEndpoint:
     def on_message(self, message: Message) -> None:
         if self._ours(message.account_id, message.region) and self._broker is not None:
             self._door.records.add_message(message)
-            self._call(self._broker.broadcast(message.topic, message.payload), wait=False)
+            broker = self._broker
+            self._call(
+                broker.broadcast(message.topic, message.payload, message.qos, message.retain),
+                wait=False,
+            )
+
+    def on_disconnect(self, request: Disconnect) -> None:
+        if self._ours(request.account_id, request.region):
+            self._drop(
+                [request.client_id],
+                "API_INITIATED_DISCONNECT",
+                prevent_will=request.prevent_will_message,
+                forget_session=request.clean_session,
+            )
 
     def on_certificates_changed(self, account_id: str, region: str) -> None:
         if self._ours(account_id, region):
@@ -189,7 +204,14 @@ class MqttEndpoint:
             record = service.scope.state.certificates.get(client.certificate_id)
             return record is None or service.connections.refusal(record) is not None
 
-    def _drop(self, client_ids: list[str], reason: str) -> None:
+    def _drop(
+        self,
+        client_ids: list[str],
+        reason: str,
+        *,
+        prevent_will: bool = False,
+        forget_session: bool = False,
+    ) -> None:
         broker = self._broker
         if broker is None or not client_ids:
             return
@@ -198,7 +220,12 @@ class MqttEndpoint:
             connected = broker.connected_sessions()
             for client_id in client_ids:
                 if client_id in connected:
-                    broker.close(connected[client_id], reason)
+                    broker.close(
+                        connected[client_id],
+                        reason,
+                        prevent_will=prevent_will,
+                        forget_session=forget_session,
+                    )
 
         self._call(dropping(), wait=threading.current_thread() is not self._thread)
 

@@ -1,0 +1,127 @@
+"""Device shadows, retained messages and every message published: seeded and read by tests;
+part of ``IotCerts``."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .._core.events import Message, matches
+from .._core.resources import RetainedMessage
+from .._service.shadows import Named
+
+if TYPE_CHECKING:
+    from .._core.store import Store
+    from .._service import IotService
+
+
+class DataPlane:
+    """``set_shadow``, ``shadow``, ``retain``, ``messages``, ``assert_published``."""
+
+    _store: Store
+
+    if TYPE_CHECKING:  # from the other parts of IotCerts
+
+        def service(
+            self, account_id: str | None = None, region: str | None = None
+        ) -> IotService: ...
+
+    def set_shadow(
+        self,
+        thing_name: str,
+        *,
+        desired: dict[str, Any] | None = None,
+        reported: dict[str, Any] | None = None,
+        shadow_name: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Update a thing's shadow (the classic one, or ``shadow_name``) as UpdateThingShadow
+        would, before the code under test runs: delta, metadata and version follow AWS's rules,
+        and ``update/delta`` and ``update/documents`` are published. The ``accepted`` document."""
+        state = {
+            section: value
+            for section, value in (("desired", desired), ("reported", reported))
+            if value is not None
+        }
+        where = Named(thing_name, shadow_name or "")
+        return self.service(account_id, region).shadows.seed(where, state)
+
+    def shadow(
+        self,
+        thing_name: str,
+        shadow_name: str | None = None,
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any] | None:
+        """A shadow's document as GetThingShadow answers it (``state`` with ``delta``,
+        ``metadata``, ``version``, ``timestamp``), or None when there is none."""
+        held = self.service(account_id, region).shadows.held()
+        found = held.get((thing_name, shadow_name or ""))
+        return None if found is None else found.document()
+
+    def retain(
+        self,
+        topic: str,
+        payload: bytes | str | dict[str, Any],
+        *,
+        qos: int = 0,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Keep a retained message on ``topic``, as Publish with ``retain`` would (delivered
+        to subscribers, and to new ones when they subscribe)."""
+        data = _bytes(payload)
+        self.service(account_id, region).messages.publish(topic, data, qos=qos, retain=True)
+
+    def retained_messages(
+        self, *, account_id: str | None = None, region: str | None = None
+    ) -> list[RetainedMessage]:
+        """The retained messages, in topic order."""
+        return self.service(account_id, region).messages.all_retained()
+
+    @property
+    def messages(self) -> list[Message]:
+        """Every message published, oldest first: by devices over MQTT (``via`` "mqtt", with
+        their client id as ``sender``), through ``iot-data``'s Publish ("http"), and by AWS IoT
+        itself ("aws": shadow answers, events)."""
+        return self._store.events.messages
+
+    def messages_on(self, topic_filter: str) -> list[Message]:
+        """The messages whose topic matches ``topic_filter`` (``+`` and ``#`` allowed)."""
+        return [message for message in self.messages if matches(message.topic, topic_filter)]
+
+    def assert_published(
+        self, topic_filter: str, payload: bytes | str | dict[str, Any] | None = None
+    ) -> Message:
+        """The latest message on ``topic_filter`` (with that payload, when given; a dict is
+        compared as JSON); AssertionError listing what was published instead."""
+        __tracebackhide__ = True
+        found = self.messages_on(topic_filter)
+        if payload is not None:
+            found = [m for m in found if _same_payload(m.payload, payload)]
+        if not found:
+            published = [(m.topic, m.payload[:80]) for m in self.messages] or "nothing"
+            wanted = "" if payload is None else f" with payload {payload!r}"
+            raise AssertionError(
+                f"no message on {topic_filter!r}{wanted} was published; published: {published}"
+            )
+        return found[-1]
+
+
+def _bytes(payload: bytes | str | dict[str, Any]) -> bytes:
+    if isinstance(payload, bytes):
+        return payload
+    if isinstance(payload, str):
+        return payload.encode()
+    return json.dumps(payload).encode()
+
+
+def _same_payload(data: bytes, wanted: bytes | str | dict[str, Any]) -> bool:
+    if isinstance(wanted, dict):
+        try:
+            return bool(json.loads(data) == wanted)
+        except ValueError:
+            return False
+    return data == _bytes(wanted)
