@@ -244,13 +244,65 @@ def test_the_endpoint_stops_with_the_mock(tmp_path: Path) -> None:
 def test_mqtt_5_clients_are_refused_with_unsupported_protocol_version(
     iot_certs: IotCerts, tmp_path: Path
 ) -> None:
-    # amqtt speaks MQTT 3.1.1 only; an MQTT 5 CONNECT gets CONNACK "unacceptable protocol".
+    # MQTT 5 is not served yet: an MQTT 5 CONNECT gets an MQTT 5 CONNACK, reason 0x84.
     certificate = iot_certs.issue_certificate()
     pair = files_for(iot_certs, certificate, tmp_path)
     paho_device = PahoDevice(iot_certs, pair, "five", protocol=paho.MQTTv5)
 
     assert not paho_device.connect()
+    assert paho_device.reason == "Unsupported protocol version"
+    assert iot_certs.mqtt.refusals[-1].reason.startswith("MQTT 5 is not served yet")
     paho_device.close()
+
+
+def test_the_device_sdks_mqtt5_client_learns_of_the_refusal_at_once(
+    iot_certs: IotCerts, tmp_path: Path
+) -> None:
+    """Not by its CONNACK timeout (30 s): the refusal is an MQTT 5 CONNACK it can read."""
+    from concurrent.futures import Future
+
+    from awscrt import mqtt5
+    from awsiot import mqtt5_client_builder
+
+    certificate = iot_certs.issue_certificate()
+    cert, key = files_for(iot_certs, certificate, tmp_path)
+    failed: Future[Any] = Future()
+    endpoint = iot_certs.mqtt
+    client = mqtt5_client_builder.mtls_from_path(
+        cert_filepath=str(cert),
+        pri_key_filepath=str(key),
+        endpoint=endpoint.host,
+        port=endpoint.port,
+        ca_filepath=str(endpoint.ca_file),
+        client_id="five",
+        on_lifecycle_connection_failure=lambda data: failed.set_result(data),
+    )
+    client.start()
+    try:
+        data = failed.result(10)
+    finally:
+        client.stop()
+    assert data.connack_packet.reason_code == mqtt5.ConnectReasonCode.UNSUPPORTED_PROTOCOL_VERSION
+
+
+def test_a_connection_that_sends_no_connect_is_closed(
+    iot_certs: IotCerts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_iotcerts._doors.mqtt import _broker
+
+    monkeypatch.setattr(_broker, "CONNECT_SECONDS", 0.5)
+    certificate = iot_certs.issue_certificate()
+    cert, key = files_for(iot_certs, certificate, tmp_path)
+    endpoint = iot_certs.mqtt
+    context = ssl.create_default_context(cafile=str(endpoint.ca_file))
+    context.load_cert_chain(str(cert), str(key))
+    with (
+        socket.create_connection((endpoint.host, endpoint.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        assert tls.recv(1) == b""  # closed by the endpoint, with nothing sent
+
+    assert iot_certs.mqtt.refusals[-1].reason == "No CONNECT came in time."
 
 
 def test_the_mqtt_extra_is_named_when_amqtt_is_missing(
@@ -366,3 +418,98 @@ def test_trust_follows_the_registry_across_a_reset(
 
     assert after.connect(), iot_certs.mqtt.refusals
     after.close()
+
+
+def test_a_second_connection_of_a_client_id_closes_the_first(
+    iot_certs: IotCerts, tmp_path: Path
+) -> None:
+    """AWS IoT closes the older connection (DUPLICATE_CLIENTID): no zombie stays connected."""
+    certificate = iot_certs.issue_certificate()
+    pair = files_for(iot_certs, certificate, tmp_path)
+    first = PahoDevice(iot_certs, pair, "sensor-1")
+    assert first.connect()
+    first.client.reconnect_delay_set(min_delay=60, max_delay=60)  # stay down once dropped
+    second = PahoDevice(iot_certs, pair, "sensor-1")
+    try:
+        assert second.connect()
+
+        assert first.disconnected.wait(10)
+        event = iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/sensor-1", 10)
+        assert event.json()["disconnectReason"] == "DUPLICATE_CLIENTID"
+        assert [c.client_id for c in iot_certs.mqtt.clients] == ["sensor-1"]
+        second.subscribe("commands/sensor-1")
+        iot_certs.mqtt.publish("commands/sensor-1", b"still served")
+        assert second.next_message().payload == b"still served"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_device_sdks_connection_is_taken_over_too(iot_certs: IotCerts, tmp_path: Path) -> None:
+    from devices import sdk_connection
+
+    certificate = iot_certs.issue_certificate()
+    pair = files_for(iot_certs, certificate, tmp_path)
+    interrupted: list[Any] = []
+    first = sdk_connection(
+        iot_certs,
+        pair,
+        "sensor-2",
+        on_connection_interrupted=lambda connection, error, **_: interrupted.append(error),
+    )
+    first.connect().result(10)
+    second = sdk_connection(iot_certs, pair, "sensor-2")
+    second.connect().result(10)
+    try:
+        event = iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/sensor-2", 10)
+        assert event.json()["disconnectReason"] == "DUPLICATE_CLIENTID"
+        assert iot_certs.mqtt.wait_for_client("sensor-2").client_id == "sensor-2"
+    finally:
+        first.disconnect()
+        second.disconnect().result(10)
+
+
+def test_stopping_with_a_silent_client_leaves_no_task_or_socket(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import gc
+
+    from pytest_iotcerts import mock_iot
+
+    with mock_iot() as iot:
+        certificate = iot.issue_certificate()
+        cert, key = files_for(iot, certificate, tmp_path)
+        endpoint = iot.mqtt
+        context = ssl.create_default_context(cafile=str(endpoint.ca_file))
+        context.load_cert_chain(str(cert), str(key))
+        raw = socket.create_connection((endpoint.host, endpoint.port), timeout=10)
+        tls = context.wrap_socket(raw, server_hostname="localhost")  # and then silent
+    try:
+        assert tls.recv(1) == b""  # the endpoint closed it when it stopped
+    finally:
+        tls.close()
+    gc.collect()
+    assert "Task was destroyed" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "first_packet",
+    [b"\x30\x07\x00\x03a/bhi", b"\x00\x00", b"\xf0\x00", b"\x82\x06\x00\x01\x00\x01a\x00"],
+    ids=["PUBLISH", "reserved type 0", "reserved type 15", "SUBSCRIBE"],
+)
+def test_a_connection_whose_first_packet_is_not_connect_is_closed(
+    iot_certs: IotCerts, tmp_path: Path, first_packet: bytes
+) -> None:
+    certificate = iot_certs.issue_certificate()
+    cert, key = files_for(iot_certs, certificate, tmp_path)
+    endpoint = iot_certs.mqtt
+    context = ssl.create_default_context(cafile=str(endpoint.ca_file))
+    context.load_cert_chain(str(cert), str(key))
+    with (
+        socket.create_connection((endpoint.host, endpoint.port), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        tls.sendall(first_packet)
+        assert tls.recv(1) == b""
+
+    assert iot_certs.mqtt.refusals[-1].reason == "The first packet was not a CONNECT."

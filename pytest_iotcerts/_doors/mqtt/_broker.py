@@ -41,6 +41,8 @@ class Door(Protocol):
 
     def admit(self, certificate_der: bytes | None) -> bool: ...
 
+    def refused_before_connect(self, certificate_der: bytes | None, reason: str) -> None: ...
+
     def connect(self, client_id: str, certificate_der: bytes) -> str | None: ...
 
     def closing(self, session_identifier: str, reason: str) -> None: ...
@@ -64,6 +66,25 @@ class Door(Protocol):
     ) -> list[tuple[str, bytes]] | None: ...
 
 
+CONNECT_SECONDS = 10.0  # a connection that sends no CONNECT in this time is closed
+MQTT_5 = 5
+# CONNACK, MQTT 5 form: no session present, reason 0x84 "Unsupported Protocol Version", no
+# properties. What an MQTT 5 client is told at once (it would not read a 3.1.1 CONNACK).
+_UNSUPPORTED_MQTT_5 = bytes([0x20, 0x03, 0x00, 0x84, 0x00])
+
+
+async def _protocol_level(reader: asyncio.StreamReader) -> tuple[int | None, bytes]:
+    """The CONNECT's protocol level (4: MQTT 3.1.1, 5: MQTT 5; None: the first packet is not a
+    CONNECT), and the bytes read to learn it, which the broker is then given to read again."""
+    head = await reader.readexactly(2)  # the packet type, the first byte of its length
+    if head[0] != 0x10:
+        return None, head
+    while head[-1] & 0x80 and len(head) < 5:  # the rest of the variable-length length
+        head += await reader.readexactly(1)
+    name_and_level = await reader.readexactly(7)  # 0x00 0x04 "MQTT" and the level
+    return name_and_level[6], head + name_and_level
+
+
 class _QuickAckReader:
     """A StreamReader that acknowledges what it read at once (Linux's TCP_QUICKACK).
 
@@ -72,14 +93,24 @@ class _QuickAckReader:
     Acknowledging each read at once makes a round trip take well under a millisecond.
     """
 
-    def __init__(self, reader: asyncio.StreamReader, sock: Any) -> None:
+    def __init__(self, reader: asyncio.StreamReader, sock: Any, read_already: bytes = b"") -> None:
         self._reader = reader
         self._sock = sock if hasattr(socket, "TCP_QUICKACK") else None
+        self._first = read_already  # the CONNECT's first bytes, read to learn its version
 
     async def read(self, n: int = -1) -> bytes:
+        if self._first:
+            cut = len(self._first) if n < 0 else n
+            data, self._first = self._first[:cut], self._first[cut:]
+            return data
         return self._acked(await self._reader.read(n))
 
     async def readexactly(self, n: int) -> bytes:
+        if self._first:
+            data, self._first = self._first[:n], self._first[n:]
+            if len(data) < n:
+                data += await self._reader.readexactly(n - len(data))
+            return self._acked(data)
         return self._acked(await self._reader.readexactly(n))
 
     def feed_eof(self) -> None:
@@ -102,6 +133,9 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._door = door
         self._context = context
         self._transports: dict[int, asyncio.Transport] = {}  # id(ssl object) -> transport
+        # id(ssl object) -> our identifier of that connection; client id -> its live connection
+        self._identifiers: dict[int, str] = {}
+        self._live: dict[str, Any] = {}
         self._sending: set[asyncio.Future[Any]] = set()
 
     @property
@@ -124,7 +158,25 @@ class IotBroker(Broker):  # type: ignore[misc]
             return
         self._transports[id(ssl_object)] = writer.transport  # type: ignore[assignment]
         try:
-            quick = _QuickAckReader(reader, writer.get_extra_info("socket"))
+            level, read_already = await asyncio.wait_for(_protocol_level(reader), CONNECT_SECONDS)
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+            self._door.refused_before_connect(der, "No CONNECT came in time.")
+            self._transports.pop(id(ssl_object), None)
+            writer.transport.abort()
+            return
+        if level is None:  # MQTT: a connection's first packet is CONNECT, else it is closed
+            self._door.refused_before_connect(der, "The first packet was not a CONNECT.")
+            self._transports.pop(id(ssl_object), None)
+            writer.transport.abort()
+            return
+        if level == MQTT_5:
+            self._door.refused_before_connect(der, "MQTT 5 is not served yet: connect with 3.1.1.")
+            self._transports.pop(id(ssl_object), None)
+            writer.write(_UNSUPPORTED_MQTT_5)
+            writer.close()
+            return
+        try:
+            quick = _QuickAckReader(reader, writer.get_extra_info("socket"), read_already)
             await super().stream_connected(quick, writer, listener_name)
         except ConnectionError:  # the connection is gone (closed by us, or by the client)
             pass
@@ -132,10 +184,11 @@ class IotBroker(Broker):  # type: ignore[misc]
             self._transports.pop(id(ssl_object), None)
 
     async def _handle_client_session(
-        self, reader: Any, writer: Any, client_session: Session, *args: Any
+        self, reader: Any, writer: Any, client_session: Session, handler: Any, *args: Any
     ) -> None:
         client_session.ssl_object = writer.get_ssl_info()  # a resumed session's new connection
-        await super()._handle_client_session(reader, writer, client_session, *args)
+        handler.iotcerts_connection = id(client_session.ssl_object)  # which connection it serves
+        await super()._handle_client_session(reader, writer, client_session, handler, *args)
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         der = session.ssl_object.getpeercert(binary_form=True)
@@ -143,15 +196,34 @@ class IotBroker(Broker):  # type: ignore[misc]
         if identifier is None:  # iot:Connect denied: a hang-up, no CONNACK
             self.drop(session.ssl_object)
             return False
+        self._take_over(session.client_id, session.ssl_object)
         setattr(session, SESSION, identifier)
+        self._identifiers[id(session.ssl_object)] = identifier
         return True
+
+    def _take_over(self, client_id: str, ssl_object: Any) -> None:
+        """A client id connects again: AWS IoT closes the older connection of that client id
+        (lifecycle reason DUPLICATE_CLIENTID); the newer one is served."""
+        older = self._live.get(client_id)
+        self._live[client_id] = ssl_object
+        if older is None or older is ssl_object:
+            return
+        identifier = self._identifiers.get(id(older))
+        if identifier is not None:
+            self._door.closing(identifier, "DUPLICATE_CLIENTID")
+        self.drop(older)
 
     async def _handle_disconnect(
         self, client_session: Session, handler: BrokerProtocolHandler, waiter: Any
     ) -> None:
         clean = isinstance(waiter.result(), DisconnectPacket)
+        connection = getattr(handler, "iotcerts_connection", None)
         await super()._handle_disconnect(client_session, handler, waiter)
-        self._door.disconnected(getattr(client_session, SESSION, ""), clean)
+        identifier = self._identifiers.pop(connection, None) if connection is not None else None
+        live = self._live.get(client_session.client_id)
+        if live is not None and id(live) == connection:
+            del self._live[client_session.client_id]
+        self._door.disconnected(identifier or str(getattr(client_session, SESSION, "")), clean)
 
     # -- subscribing and receiving -------------------------------------------------------------
 
@@ -228,6 +300,14 @@ class IotBroker(Broker):  # type: ignore[misc]
             await self._broadcast_message(None, topic, data)
 
     # -- closing -------------------------------------------------------------------------------
+
+    async def shutdown(self) -> None:
+        """Stop, closing every connection first: one that never sent CONNECT would otherwise
+        leave its task pending and its socket open."""
+        for transport in list(self._transports.values()):
+            transport.abort()
+        await asyncio.sleep(0)  # the connections' tasks see their end
+        await super().shutdown()
 
     def close(
         self,

@@ -57,6 +57,12 @@ class DeviceDoor:
             return False
         return True
 
+    def refused_before_connect(self, certificate_der: bytes | None, reason: str) -> None:
+        """An admitted connection closed before its CONNECT was read (none came in time, or
+        one of a protocol version not served)."""
+        certificate_id = None if certificate_der is None else der_certificate_id(certificate_der)
+        self.records.refused(Refusal(certificate_id, reason))
+
     def connect(self, client_id: str, certificate_der: bytes) -> str | None:
         """The CONNECT: the new session's identifier, or None when iot:Connect is denied."""
         certificate_id = der_certificate_id(certificate_der)
