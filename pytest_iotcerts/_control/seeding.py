@@ -146,6 +146,22 @@ class Seeding:
         optional ``parameterOverrides``). None removes it."""
         self.service(account_id, region).provisioning_templates.set_hook(template_name, hook)
 
+    def set_authorizer_function(
+        self,
+        authorizer_name: str,
+        function: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Stand in for a custom authorizer's Lambda: ``function`` gets AWS's event (``token``,
+        ``signatureVerified``, ``protocols``, ``protocolData`` with the MQTT ``username``,
+        base64 ``password`` and ``clientId``, ``connectionMetadata``) and answers as the Lambda
+        would (``isAuthenticated``, ``principalId``, ``policyDocuments``,
+        ``disconnectAfterInSeconds``, ``refreshAfterInSeconds``). Devices that connect without
+        a certificate and TestInvokeAuthorizer both reach it."""
+        self.service(account_id, region).custom_auth.register(authorizer_name, function)
+
 
 def _check_status(status: str) -> None:
     if status not in SEEDABLE_STATUSES:

@@ -122,6 +122,8 @@ class RegionState:
     job_templates: dict[str, JobTemplate] = field(default_factory=dict)
     topic_rules: dict[str, TopicRule] = field(default_factory=dict)
     provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
+    # authorizer name -> the test's stand-in for the custom authorizer's Lambda
+    authorizer_functions: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     # template name -> the test's stand-in for the template's pre-provisioning hook (a Lambda)
     pre_provisioning_hooks: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     # certificate ownership tokens of fleet provisioning -> (the certificate id each is bound to,

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._core.resources import Authorizer, DomainConfiguration, RoleAlias
 from .._service import IotService
+from .._service.custom_auth import Presented
 from ._common import operation, page
 from .tags import tag_on_create
 
@@ -221,3 +222,26 @@ def list_domain_configurations(service: IotService, params: dict[str, Any]) -> M
         {**_domain_answer(c), "serviceType": c.settings.get("serviceType", "DATA")} for c in chosen
     ]
     return {"domainConfigurations": summaries, "nextMarker": marker}
+
+
+@operation("TestInvokeAuthorizer")
+def test_invoke_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    mqtt, http, tls = (params.get(k) or {} for k in ("mqttContext", "httpContext", "tlsContext"))
+    presented = Presented(
+        token=params.get("token"),
+        token_signature=params.get("tokenSignature"),
+        username=mqtt.get("username"),
+        password=mqtt.get("password"),
+        client_id=mqtt.get("clientId"),
+        server_name=tls.get("serverName"),
+        headers=http.get("headers") if http else None,
+        query_string=http.get("queryString"),
+    )
+    answer = service.custom_auth.invoke(params["authorizerName"], presented)
+    return {
+        "isAuthenticated": answer.is_authenticated,
+        "principalId": answer.principal_id or None,
+        "policyDocuments": answer.policy_documents,
+        "refreshAfterInSeconds": answer.refresh_after,
+        "disconnectAfterInSeconds": answer.disconnect_after,
+    }

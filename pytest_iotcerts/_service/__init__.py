@@ -20,6 +20,7 @@ from ._scope import Scope
 from .authorization import Authorization
 from .certificates import Certificates
 from .connections import Connections
+from .custom_auth import CustomAuthentication
 from .domains import DomainConfigurations
 from .endpoints import Endpoints
 from .events import EventConfigurations, RegistryEvents
@@ -173,6 +174,10 @@ class IotService:
     @cached_property
     def endpoints(self) -> Endpoints:
         return Endpoints(self.scope)
+
+    @cached_property
+    def custom_auth(self) -> CustomAuthentication:
+        return CustomAuthentication(self.scope)
 
     @cached_property
     def shadows(self) -> Shadows:

@@ -7,6 +7,7 @@ certificate (AWS's rule); then the policies of that thing's groups, and their pa
 
 from __future__ import annotations
 
+from .._aws.partitions import partition_of
 from .._core.resources import Certificate, Thing
 from .._engines.policies import Request, allowed
 from ._scope import Scope
@@ -37,6 +38,14 @@ class Authorization:
             context = _context(certificate, client_id, thing)
         resource = f"{_prefix(certificate)}:{RESOURCE_KINDS[action]}/{name}"
         return allowed(documents, Request(action, resource, context))
+
+    def allows_by(self, documents: list[str], client_id: str, action: str, name: str) -> bool:
+        """Whether ``documents`` (a custom authorizer's policies for a connection) allow
+        ``action`` on ``name``."""
+        scope = self._scope
+        prefix = f"arn:{partition_of(scope.region).name}:iot:{scope.region}:{scope.account_id}"
+        resource = f"{prefix}:{RESOURCE_KINDS[action]}/{name}"
+        return allowed(documents, Request(action, resource, {"iot:ClientId": client_id}))
 
     def _thing(self, certificate: Certificate, client_id: str) -> Thing | None:
         if client_id not in certificate.things:

@@ -43,7 +43,13 @@ class Door(Protocol):
 
     def refused_before_connect(self, certificate_der: bytes | None, reason: str) -> None: ...
 
-    def connect(self, client_id: str, certificate_der: bytes) -> str | None: ...
+    def connect(
+        self,
+        client_id: str,
+        certificate_der: bytes | None,
+        username: str | None = None,
+        password: bytes | None = None,
+    ) -> str | None: ...
 
     def closing(self, session_identifier: str, reason: str) -> None: ...
 
@@ -75,12 +81,15 @@ _UNSUPPORTED_MQTT_5 = bytes([0x20, 0x03, 0x00, 0x84, 0x00])
 
 async def _protocol_level(reader: asyncio.StreamReader) -> tuple[int | None, bytes]:
     """The CONNECT's protocol level (4: MQTT 3.1.1, 5: MQTT 5; None: the first packet is not a
-    CONNECT), and the bytes read to learn it, which the broker is then given to read again."""
+    well-formed CONNECT), and the bytes read to learn it, which the broker is given again."""
     head = await reader.readexactly(2)  # the packet type, the first byte of its length
     if head[0] != 0x10:
         return None, head
     while head[-1] & 0x80 and len(head) < 5:  # the rest of the variable-length length
         head += await reader.readexactly(1)
+    length = sum((byte & 0x7F) << (7 * index) for index, byte in enumerate(head[1:]))
+    if length < 10:  # a protocol name, a level, flags and a keep-alive at the least
+        return None, head
     name_and_level = await reader.readexactly(7)  # 0x00 0x04 "MQTT" and the level
     return name_and_level[6], head + name_and_level
 
@@ -192,7 +201,10 @@ class IotBroker(Broker):  # type: ignore[misc]
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         der = session.ssl_object.getpeercert(binary_form=True)
-        identifier = self._door.connect(session.client_id, der)
+        password = session.password
+        if isinstance(password, str):
+            password = password.encode()
+        identifier = self._door.connect(session.client_id, der, session.username, password)
         if identifier is None:  # iot:Connect denied: a hang-up, no CONNACK
             self.drop(session.ssl_object)
             return False

@@ -43,10 +43,10 @@ class DeviceDoor:
     # -- the connection ----------------------------------------------------------------------
 
     def admit(self, certificate_der: bytes | None) -> bool:
-        """After the TLS handshake: the certificate's status, its CA's, JITR."""
+        """After the TLS handshake: the certificate's status, its CA's, JITR. A client without
+        a certificate goes on to its CONNECT, where a custom authorizer decides."""
         if certificate_der is None:
-            self.records.refused(Refusal(None, "The client presented no certificate."))
-            return False
+            return True
         try:
             self._service().connections.admit(certificate_der)
         except ConnectionRefused as refusal:
@@ -63,8 +63,16 @@ class DeviceDoor:
         certificate_id = None if certificate_der is None else der_certificate_id(certificate_der)
         self.records.refused(Refusal(certificate_id, reason))
 
-    def connect(self, client_id: str, certificate_der: bytes) -> str | None:
+    def connect(
+        self,
+        client_id: str,
+        certificate_der: bytes | None,
+        username: str | None = None,
+        password: bytes | None = None,
+    ) -> str | None:
         """The CONNECT: the new session's identifier, or None when iot:Connect is denied."""
+        if certificate_der is None:
+            return self._connect_by_authorizer(client_id, username, password)
         certificate_id = der_certificate_id(certificate_der)
         if not self._may(certificate_id, client_id, "iot:Connect", client_id):
             self.records.refused(
@@ -75,6 +83,32 @@ class DeviceDoor:
         self._sessions[client.session_identifier] = client
         self.records.connected(client)
         self._service().connections.connected(certificate_id, client_id, client.session_identifier)
+        return client.session_identifier
+
+    def _connect_by_authorizer(
+        self, client_id: str, username: str | None, password: bytes | None
+    ) -> str | None:
+        """No certificate: the custom authorizer its username names (or the default) decides,
+        and the policies it answers govern the connection."""
+        service = self._service()
+        try:
+            answer = service.custom_auth.for_mqtt(username, password, client_id)
+        except ServiceError as error:
+            self.records.refused(Refusal(None, f"No certificate, and {error.message}"))
+            return None
+        policies = tuple(answer.policy_documents)
+        if not answer.is_authenticated or not service.authorization.allows_by(
+            list(policies), client_id, "iot:Connect", client_id
+        ):
+            reason = "authenticated" if not answer.is_authenticated else "allowed iot:Connect"
+            self.records.refused(Refusal(None, f"The custom authorizer has not {reason}."))
+            return None
+        client = Client(
+            client_id, None, uuid.uuid4().hex, principal_id=answer.principal_id, policies=policies
+        )
+        self._sessions[client.session_identifier] = client
+        self.records.connected(client)
+        service.connections.connected(client.principal, client_id, client.session_identifier)
         return client.session_identifier
 
     def closing(self, session_identifier: str, reason: str) -> None:
@@ -94,14 +128,14 @@ class DeviceDoor:
         )
         self.records.disconnected(client.client_id, session_identifier)
         self._service().connections.disconnected(
-            client.certificate_id, client.client_id, session_identifier, reason
+            client.principal, client.client_id, session_identifier, reason
         )
 
     def subscribed(self, client_id: str, topic_filters: list[str]) -> None:
         client = self.records.client(client_id)
         if client is not None:
             self._service().connections.subscribed(
-                client.certificate_id, client_id, client.session_identifier, topic_filters
+                client.principal, client_id, client.session_identifier, topic_filters
             )
 
     # -- what a device does ------------------------------------------------------------------
@@ -109,7 +143,13 @@ class DeviceDoor:
     def may(self, client_id: str, action: str, name: str) -> bool:
         """``iot:Publish``, ``iot:Subscribe`` or ``iot:Receive`` on a topic (filter)."""
         client = self.records.client(client_id)
-        return client is not None and self._may(client.certificate_id, client_id, action, name)
+        if client is None:
+            return False
+        if client.policies is not None:  # a custom authorizer's policies always govern
+            return self._service().authorization.allows_by(
+                list(client.policies), client_id, action, name
+            )
+        return self._may(client.certificate_id or "", client_id, action, name)
 
     def _may(self, certificate_id: str, client_id: str, action: str, name: str) -> bool:
         if not self._enforce_policies():
@@ -145,7 +185,7 @@ class DeviceDoor:
             return []
         service = self._service()
         try:
-            claim = service.certificates.describe(client.certificate_id)
+            claim = service.certificates.describe(client.certificate_id or "")
             answer_topic, data = self._api.answer(request, payload, claim, client_id)
         except (DropConnection, ServiceError):  # a fault, or the certificate is gone
             return None

@@ -201,6 +201,8 @@ class MqttEndpoint:
     def _refused(self, client: Client) -> bool:
         service = self._service()
         with self._store().lock:
+            if client.certificate_id is None:  # a custom authorizer's client: no certificate
+                return False
             record = service.scope.state.certificates.get(client.certificate_id)
             return record is None or service.connections.refusal(record) is not None
 

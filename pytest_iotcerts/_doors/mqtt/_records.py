@@ -13,12 +13,20 @@ from ..._core.events import Message, matches
 
 @dataclass(frozen=True)
 class Client:
-    """A device connected to the endpoint."""
+    """A device connected to the endpoint: with its certificate (``certificate_id``), or
+    through a custom authorizer (``principal_id`` and the ``policies`` it answered)."""
 
     client_id: str
-    certificate_id: str
+    certificate_id: str | None
     session_identifier: str = ""
     connected_at: float = field(default_factory=time.time)
+    principal_id: str | None = None
+    policies: tuple[str, ...] | None = None
+
+    @property
+    def principal(self) -> str:
+        """What lifecycle events name: the certificate id, or the authorizer's principal."""
+        return self.certificate_id or self.principal_id or ""
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,10 @@ class DeviceTls:
         finally:
             key_file.unlink()
             chain.unlink()
-        context.verify_mode = ssl.CERT_REQUIRED
+        # A client certificate is asked for, not required: a device without one may connect
+        # through a custom authorizer (decided at its CONNECT). ALPN as AWS IoT offers it.
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.set_alpn_protocols(["mqtt", "x-amzn-mqtt-ca"])
         context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
         context.load_verify_locations(cadata=ca.pem)
         context.sni_callback = self._before_handshake
