@@ -28,9 +28,22 @@ from amqtt.session import Session
 logging.getLogger("amqtt").setLevel(logging.ERROR)
 
 DEFAULT_LISTENER = "default"
+WEBSOCKETS_LISTENER = "websockets"
 _CONFIG: dict[str, Any] = {
     "listeners": {
-        DEFAULT_LISTENER: {"type": "tcp", "bind": "127.0.0.1:0", "ssl": True, "max_connections": -1}
+        DEFAULT_LISTENER: {
+            "type": "tcp",
+            "bind": "127.0.0.1:0",
+            "ssl": True,
+            "max_connections": -1,
+        },
+        # MQTT over WebSockets (wss://.../mqtt), signed with SigV4 as the Device SDK signs it
+        WEBSOCKETS_LISTENER: {
+            "type": "ws",
+            "bind": "127.0.0.1:0",
+            "ssl": True,
+            "max_connections": -1,
+        },
     },
     "plugins": {},  # no anonymous login, no $SYS topics: our door authenticates
 }
@@ -42,6 +55,10 @@ class Door(Protocol):
     def admit(self, certificate_der: bytes | None) -> bool: ...
 
     def refused_before_connect(self, certificate_der: bytes | None, reason: str) -> None: ...
+
+    def websocket_signature(self, path: str) -> str | None: ...
+
+    def connect_signed(self, client_id: str, access_key_id: str) -> str | None: ...
 
     def connect(
         self,
@@ -145,12 +162,18 @@ class IotBroker(Broker):  # type: ignore[misc]
         # id(ssl object) -> our identifier of that connection; client id -> its live connection
         self._identifiers: dict[int, str] = {}
         self._live: dict[str, Any] = {}
+        self._signed: dict[int, str] = {}  # id(ssl object) -> access key of a signed WebSocket
         self._sending: set[asyncio.Future[Any]] = set()
 
     @property
     def port(self) -> int:
         server = self._servers[DEFAULT_LISTENER].instance
         return int(server.sockets[0].getsockname()[1])
+
+    @property
+    def websocket_port(self) -> int:
+        server = self._servers[WEBSOCKETS_LISTENER].instance
+        return int(next(iter(server.sockets)).getsockname()[1])
 
     def _create_ssl_context(self, listener: Any) -> ssl.SSLContext:
         return self._context
@@ -192,6 +215,25 @@ class IotBroker(Broker):  # type: ignore[misc]
         finally:
             self._transports.pop(id(ssl_object), None)
 
+    async def ws_connected(self, websocket: Any, listener_name: str) -> None:
+        """MQTT over WebSockets: the upgrade request's SigV4 query (as the Device SDK signs it)
+        admits the connection; a request without one is closed before any MQTT."""
+        path = getattr(getattr(websocket, "request", None), "path", "") or ""
+        access_key_id = self._door.websocket_signature(path)
+        if access_key_id is None:
+            await websocket.close(1008, "SigV4 signature required")
+            return
+        ssl_object = websocket.transport.get_extra_info("ssl_object")
+        self._signed[id(ssl_object)] = access_key_id
+        self._transports[id(ssl_object)] = websocket.transport
+        try:
+            await super().ws_connected(websocket, listener_name)
+        except ConnectionError:
+            pass
+        finally:
+            self._transports.pop(id(ssl_object), None)
+            self._signed.pop(id(ssl_object), None)
+
     async def _handle_client_session(
         self, reader: Any, writer: Any, client_session: Session, handler: Any, *args: Any
     ) -> None:
@@ -200,11 +242,15 @@ class IotBroker(Broker):  # type: ignore[misc]
         await super()._handle_client_session(reader, writer, client_session, handler, *args)
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
-        der = session.ssl_object.getpeercert(binary_form=True)
-        password = session.password
-        if isinstance(password, str):
-            password = password.encode()
-        identifier = self._door.connect(session.client_id, der, session.username, password)
+        signed_by = self._signed.get(id(session.ssl_object))
+        if signed_by is not None:
+            identifier = self._door.connect_signed(session.client_id, signed_by)
+        else:
+            der = session.ssl_object.getpeercert(binary_form=True)
+            password = session.password
+            if isinstance(password, str):
+                password = password.encode()
+            identifier = self._door.connect(session.client_id, der, session.username, password)
         if identifier is None:  # iot:Connect denied: a hang-up, no CONNACK
             self.drop(session.ssl_object)
             return False

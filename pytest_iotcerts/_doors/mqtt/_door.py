@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from ..._aws.errors import ServiceError
 from ..._core.events import Message
@@ -111,6 +112,38 @@ class DeviceDoor:
         service.connections.connected(client.principal, client_id, client.session_identifier)
         return client.session_identifier
 
+    def websocket_signature(self, path: str) -> str | None:
+        """The access key of a WebSocket upgrade signed as AWS IoT's device gateway expects
+        (SigV4 query parameters, service ``iotdevicegateway``); None, recorded, when not."""
+        query = parse_qs(urlsplit(path).query)
+        credential = (query.get("X-Amz-Credential") or [""])[0].split("/")
+        signed = (
+            (query.get("X-Amz-Algorithm") or [""])[0] == "AWS4-HMAC-SHA256"
+            and len(credential) == 5
+            and credential[3] == "iotdevicegateway"
+            and bool(query.get("X-Amz-Signature"))
+            and bool(query.get("X-Amz-Date"))
+        )
+        if not signed:
+            self.records.refused(
+                Refusal(
+                    None, "The WebSocket upgrade carries no SigV4 signature for iotdevicegateway."
+                )
+            )
+            return None
+        return credential[0]
+
+    def connect_signed(self, client_id: str, access_key_id: str) -> str | None:
+        """A CONNECT over a signed WebSocket: an IAM principal (IAM policies are not
+        emulated: it may do anything)."""
+        client = Client(client_id, None, uuid.uuid4().hex, principal_id=access_key_id, signed=True)
+        self._sessions[client.session_identifier] = client
+        self.records.connected(client)
+        self._service().connections.connected(
+            client.principal, client_id, client.session_identifier
+        )
+        return client.session_identifier
+
     def closing(self, session_identifier: str, reason: str) -> None:
         """AWS IoT closes the connection (the broker is told to next): gone from ``clients`` at
         once, with the reason its lifecycle event will give."""
@@ -145,6 +178,8 @@ class DeviceDoor:
         client = self.records.client(client_id)
         if client is None:
             return False
+        if client.signed:
+            return True
         if client.policies is not None:  # a custom authorizer's policies always govern
             return self._service().authorization.allows_by(
                 list(client.policies), client_id, action, name

@@ -69,6 +69,15 @@ class MqttEndpoint:
         return self._running().port
 
     @property
+    def websocket_port(self) -> int:
+        """Where MQTT over WebSockets is served (``wss://host:PORT/mqtt``, SigV4-signed)."""
+        return self._running().websocket_port
+
+    @property
+    def websocket_url(self) -> str:
+        return f"wss://{self.host}:{self.websocket_port}/mqtt"
+
+    @property
     def ca_file(self) -> Path:
         """The CA certificate devices trust to verify the endpoint (``ca_filepath``)."""
         return self._tls.ca_file

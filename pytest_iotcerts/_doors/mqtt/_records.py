@@ -22,6 +22,7 @@ class Client:
     connected_at: float = field(default_factory=time.time)
     principal_id: str | None = None
     policies: tuple[str, ...] | None = None
+    signed: bool = False  # over WebSockets with a SigV4 signature: an IAM principal
 
     @property
     def principal(self) -> str:
