@@ -91,8 +91,9 @@ class Inspection:
 
     @property
     def events(self) -> list[Message]:
-        """The messages AWS IoT published (registry and jobs events while enabled, JITR's
-        ``certificates/registered``), oldest first, with or without the MQTT endpoint."""
+        """The messages AWS IoT published, oldest first, with or without the MQTT endpoint:
+        registry and jobs events while enabled, JITR's ``certificates/registered``, and the
+        answers and notifications of its MQTT APIs (shadows, jobs)."""
         return self._store.events.published
 
     def events_on(self, topic_filter: str) -> list[Message]:

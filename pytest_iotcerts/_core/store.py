@@ -148,6 +148,8 @@ class RegionState:
     shadows: dict[tuple[str, str], Shadow] = field(default_factory=dict)
     deleted_shadows: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
     retained: dict[str, RetainedMessage] = field(default_factory=dict)
+    # thing name -> what the jobs MQTT API last told it (pending job ids, the next execution)
+    jobs_notified: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)
     registration_code: str = field(default_factory=lambda: secrets.token_hex(32))
 

@@ -4,38 +4,23 @@ jobs; timestamps here are epoch seconds, as the model says."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from .._aws.errors import ServiceError
 from .._core.resources import JobExecution
 from .._service import IotService
+from .._service.jobs_mqtt import summary
 from ._common import operation
 
 SERVICE = "iot-jobs-data"
-
-
-def _seconds(moment: dt.datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp())
-
-
-def _summary(execution: JobExecution) -> dict[str, Any]:
-    return {
-        "jobId": execution.job_id,
-        "queuedAt": _seconds(execution.queued_at),
-        "startedAt": _seconds(execution.started_at),
-        "lastUpdatedAt": _seconds(execution.last_updated_at),
-        "versionNumber": execution.version,
-        "executionNumber": execution.execution_number,
-    }
 
 
 def _execution(
     service: IotService, execution: JobExecution, *, with_document: bool
 ) -> dict[str, Any]:
     shape = {
-        **_summary(execution),
+        **summary(execution),
         "thingName": execution.thing_name,
         "status": execution.status,
         "statusDetails": dict(execution.status_details),
@@ -50,8 +35,8 @@ def _execution(
 def get_pending_job_executions(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     in_progress, queued = service.job_executions.pending(params["thingName"])
     return {
-        "inProgressJobs": [_summary(run) for run in in_progress],
-        "queuedJobs": [_summary(run) for run in queued],
+        "inProgressJobs": [summary(run) for run in in_progress],
+        "queuedJobs": [summary(run) for run in queued],
     }
 
 

@@ -28,6 +28,7 @@ from .groups import BillingGroups, ThingGroups
 from .indexing import Indexing
 from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
+from .jobs_mqtt import JobsMqtt
 from .logging import Logging
 from .messages import Messages
 from .policies import Policies
@@ -47,6 +48,7 @@ __all__ = ["IotService", "Scope"]
 # Groups and things tell of new members; CONTINUOUS jobs queue them.
 fleet_changes.on_thing_joined(lambda scope, group, thing: Jobs(scope).thing_joined(group, thing))
 fleet_changes.on_thing_changed(lambda scope, thing: Jobs(scope).thing_changed(thing))
+fleet_changes.on_executions_changed(lambda scope, things: JobsMqtt(scope).notify(things))
 
 
 class IotService:
@@ -178,6 +180,10 @@ class IotService:
     @cached_property
     def custom_auth(self) -> CustomAuthentication:
         return CustomAuthentication(self.scope)
+
+    @cached_property
+    def jobs_mqtt(self) -> JobsMqtt:
+        return JobsMqtt(self.scope)
 
     @cached_property
     def shadows(self) -> Shadows:

@@ -1,8 +1,9 @@
 """Changes to the fleet that another family of the service acts on.
 
-Groups and things say what changed; jobs (CONTINUOUS ones) act on it. The teller does not import
-the family that acts, so imports run one way: jobs need groups to resolve their targets, and
-groups need nothing of jobs. The service assembles the two in ``__init__``.
+Groups and things say what changed; jobs (CONTINUOUS ones) act on it. Jobs say which things'
+executions changed; the jobs MQTT API tells those devices (``notify``, ``notify-next``). The
+teller does not import the part that acts, so imports run one way: jobs need groups to resolve
+their targets, and groups need nothing of jobs. The service assembles them in ``__init__``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,22 @@ if TYPE_CHECKING:
 
 ThingJoined = Callable[["Scope", str, str], None]
 ThingChanged = Callable[["Scope", str], None]
+ExecutionsChanged = Callable[["Scope", list[str]], None]
 
 _on_thing_joined: list[ThingJoined] = []
 _on_thing_changed: list[ThingChanged] = []
+_on_executions_changed: list[ExecutionsChanged] = []
+
+
+def on_executions_changed(listener: ExecutionsChanged) -> ExecutionsChanged:
+    """Call ``listener(scope, thing_names)`` when job executions of those things changed."""
+    _on_executions_changed.append(listener)
+    return listener
+
+
+def executions_changed(scope: Scope, thing_names: list[str]) -> None:
+    for listener in _on_executions_changed:
+        listener(scope, thing_names)
 
 
 def on_thing_joined(listener: ThingJoined) -> ThingJoined:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, invalid_request, not_found
 from .._core.resources import Job, JobExecution
+from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 
@@ -62,6 +63,7 @@ class JobExecutions:
                 execution.timeout_at = None
                 execution.move_to("TIMED_OUT")
                 RegistryEvents(self._scope).job_execution("timed_out", execution)
+                fleet_changes.executions_changed(self._scope, [execution.thing_name])
         self.settle(job)
 
     def seconds_left(self, execution: JobExecution) -> int | None:
@@ -130,7 +132,8 @@ class JobExecutions:
             execution.move_to("CANCELED", details)
             RegistryEvents(self._scope).job_execution("canceled", execution)
             self.settle(self._job(job_id))
-            return execution
+        fleet_changes.executions_changed(self._scope, [thing_name])
+        return execution
 
     def delete(self, job_id: str, thing_name: str, number: int, *, force: bool = False) -> None:
         """A terminal execution, or any with ``force``."""
@@ -147,6 +150,7 @@ class JobExecutions:
             if not runs:
                 del job.executions[thing_name]
             RegistryEvents(self._scope).job_execution("deleted", execution)
+        fleet_changes.executions_changed(self._scope, [thing_name])
 
     # -- the device's side ----------------------------------------------------------------
 
@@ -172,7 +176,8 @@ class JobExecutions:
             execution = queued[0]
             execution.move_to("IN_PROGRESS", details)
             self._start(execution, step_minutes)
-            return execution
+        fleet_changes.executions_changed(self._scope, [thing_name])
+        return execution
 
     def report(
         self,
@@ -204,7 +209,8 @@ class JobExecutions:
                 execution.timeout_at = None
                 RegistryEvents(self._scope).job_execution(status.lower(), execution)
             self.settle(self._job(job_id))
-            return execution
+        fleet_changes.executions_changed(self._scope, [thing_name])
+        return execution
 
     def next_for(self, thing_name: str) -> JobExecution | None:
         """``$next``: the execution StartNextPendingJobExecution would return, unchanged."""

@@ -11,6 +11,7 @@ from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
 from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
 from .._core.resources import Job, JobTemplate
+from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 from .groups import ThingGroups
@@ -78,7 +79,8 @@ class Jobs:
             for thing_name in things:
                 self._executions.queue(job, thing_name)
             self._executions.settle(job)
-            return job
+        fleet_changes.executions_changed(self._scope, things)
+        return job
 
     def _from_template(self, settings: dict[str, Any]) -> dict[str, Any]:
         arn = settings.get("jobTemplateArn")
@@ -170,7 +172,8 @@ class Jobs:
                     execution.move_to("CANCELED")
                     events.job_execution("canceled", execution)
             events.job("canceled", job)
-            return job
+        fleet_changes.executions_changed(self._scope, list(job.executions))
+        return job
 
     def delete(self, job_id: str, *, force: bool = False) -> None:
         """A job IN_PROGRESS is deleted only with ``force`` (InvalidStateTransitionException)."""
@@ -185,6 +188,7 @@ class Jobs:
             state.tags.pop(job.arn, None)
             del state.jobs[job_id]
             RegistryEvents(self._scope).job("deleted", job)
+        fleet_changes.executions_changed(self._scope, list(job.executions))
 
     def thing_joined(self, group_name: str, thing_name: str) -> None:
         """A CONTINUOUS job targeting the group (or an ancestor) queues the new member."""
@@ -196,6 +200,7 @@ class Jobs:
             targeted = arns & set(job.settings["targets"])
             if continuous and targeted and thing_name not in job.executions:
                 self._executions.queue(job, thing_name)
+                fleet_changes.executions_changed(self._scope, [thing_name])
 
     def thing_changed(self, thing_name: str) -> None:
         """A thing created or updated may now match a dynamic group a CONTINUOUS job targets:
@@ -210,6 +215,7 @@ class Jobs:
                 continue
             if thing_name in targeted:
                 self._executions.queue(job, thing_name)
+                fleet_changes.executions_changed(self._scope, [thing_name])
 
 
 class JobTemplates:

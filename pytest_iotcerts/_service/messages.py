@@ -15,6 +15,7 @@ from .._aws.errors import ServiceError, invalid_request
 from .._core.events import Message
 from .._core.resources import RetainedMessage
 from ._scope import Scope
+from .jobs_mqtt import JobsMqtt
 from .shadows import Shadows
 
 MAX_TOPIC_BYTES = 256
@@ -64,7 +65,8 @@ class Messages:
         if retain:
             self._retain(message)
         self._scope.store.events.record(message, deliver=not delivered)
-        Shadows(self._scope).request(topic, payload)
+        if not Shadows(self._scope).request(topic, payload):
+            JobsMqtt(self._scope).request(topic, payload)
         return message
 
     # -- retained messages ---------------------------------------------------------------------
