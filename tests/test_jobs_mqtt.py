@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from awscrt import mqtt
 from awsiot import iotjobs
@@ -190,3 +191,67 @@ def test_a_device_sdk_firmware_runs_a_job_end_to_end(
         assert firmware.next_jobs.get(timeout=10).execution is None  # nothing more to do
     finally:
         connection.disconnect().result(10)
+
+
+# -- rollout and abort, on the mock's clock ----------------------------------------------------
+
+
+def things(client: Any, count: int) -> list[str]:
+    return [client.create_thing(thingName=f"device-{n}")["thingArn"] for n in range(count)]
+
+
+def test_a_rollout_rate_queues_executions_minute_by_minute(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    client.create_job(
+        jobId="slow",
+        targets=things(client, 7),
+        document="{}",
+        jobExecutionsRolloutConfig={"maximumPerMinute": 3},
+    )
+
+    def queued() -> int:
+        return len(client.list_job_executions_for_job(jobId="slow")["executionSummaries"])
+
+    assert queued() == 3
+    iot_certs.clock.advance(59)
+    assert queued() == 3
+    iot_certs.clock.advance(1)
+    assert queued() == 6
+    iot_certs.clock.advance(60)
+    assert queued() == 7
+
+
+def test_a_job_past_its_abort_threshold_cancels_itself(iot_certs: IotCerts, client: Any) -> None:
+    client.create_job(
+        jobId="risky",
+        targets=things(client, 6),
+        document="{}",
+        abortConfig={
+            "criteriaList": [
+                {
+                    "failureType": "FAILED",
+                    "action": "CANCEL",
+                    "thresholdPercentage": 60,
+                    "minNumberOfExecutedThings": 2,
+                }
+            ]
+        },
+    )
+    device = boto3.client("iot-jobs-data")
+    device.update_job_execution(jobId="risky", thingName="device-0", status="FAILED")
+    assert client.describe_job(jobId="risky")["job"]["status"] == "IN_PROGRESS"  # 1 executed
+
+    device.update_job_execution(jobId="risky", thingName="device-1", status="SUCCEEDED")
+    assert client.describe_job(jobId="risky")["job"]["status"] == "IN_PROGRESS"  # 50% < 60%
+    device.update_job_execution(jobId="risky", thingName="device-2", status="FAILED")  # 67%
+
+    job = client.describe_job(jobId="risky")["job"]
+    assert job["status"] == "CANCELED"
+    assert "abortConfig" in job["comment"]
+    statuses = {
+        s["thingArn"].rsplit("/", 1)[1]: s["jobExecutionSummary"]["status"]
+        for s in client.list_job_executions_for_job(jobId="risky")["executionSummaries"]
+    }
+    assert statuses["device-3"] == "CANCELED"  # what was still QUEUED is canceled
+    assert statuses["device-0"] == "FAILED"

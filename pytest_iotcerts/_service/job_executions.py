@@ -17,6 +17,8 @@ from .events import RegistryEvents
 
 # What a device may report with UpdateJobExecution.
 DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
+# What abortConfig's failureType ALL counts
+FAILURES = frozenset({"FAILED", "REJECTED", "TIMED_OUT"})
 
 
 def _state_error(message: str) -> ServiceError:
@@ -39,13 +41,64 @@ class JobExecutions:
         return execution
 
     def settle(self, job: Job) -> None:
-        """A SNAPSHOT job whose executions are all terminal is COMPLETED."""
-        if job.status != "IN_PROGRESS" or job.target_selection != "SNAPSHOT":
+        """A job whose failures meet its abortConfig is canceled; a SNAPSHOT job whose
+        executions are all terminal (and all rolled out) is COMPLETED."""
+        if job.status != "IN_PROGRESS":
             return
-        if all(execution.terminal for execution in job.latest_executions()):
+        if self._abort_if_failing(job) or job.target_selection != "SNAPSHOT":
+            return
+        if not job.rollout_waiting and all(e.terminal for e in job.latest_executions()):
             job.status = "COMPLETED"
             job.completed_at = job.last_updated_at = timestamp()
             RegistryEvents(self._scope).job("completed", job)
+
+    def _abort_if_failing(self, job: Job) -> bool:
+        """abortConfig: once ``minNumberOfExecutedThings`` executions are terminal, a share of
+        ``failureType`` (FAILED, REJECTED, TIMED_OUT, or ALL of them) at or past
+        ``thresholdPercentage`` cancels the job, and its QUEUED executions."""
+        criteria = (job.settings.get("abortConfig") or {}).get("criteriaList") or []
+        executed = [e for e in job.latest_executions() if e.terminal and e.status != "CANCELED"]
+        for criterion in criteria:
+            kinds = (
+                FAILURES if criterion.get("failureType") == "ALL" else {criterion["failureType"]}
+            )
+            failed = sum(1 for e in executed if e.status in kinds)
+            minimum = int(criterion.get("minNumberOfExecutedThings", 1))
+            share = 100 * failed / len(executed) if executed else 0.0
+            if len(executed) >= minimum and share >= float(criterion["thresholdPercentage"]):
+                self._abort(job, criterion, share)
+                return True
+        return False
+
+    def _abort(self, job: Job, criterion: dict[str, object], share: float) -> None:
+        job.status = "CANCELED"
+        job.comment = (
+            f"Aborted by abortConfig: {criterion['failureType']} reached {share:.2f}% of the "
+            f"executed things (threshold {criterion['thresholdPercentage']}%)."
+        )
+        job.last_updated_at = timestamp()
+        job.rollout_waiting = []
+        events = RegistryEvents(self._scope)
+        for execution in job.latest_executions():
+            if execution.status == "QUEUED":
+                execution.move_to("CANCELED")
+                events.job_execution("canceled", execution)
+        events.job("canceled", job)
+        fleet_changes.executions_changed(self._scope, list(job.executions))
+
+    def roll_out(self, job: Job) -> None:
+        """jobExecutionsRolloutConfig.maximumPerMinute: executions are queued at that rate,
+        minute by minute on the mock's clock."""
+        if not job.rollout_waiting or job.status != "IN_PROGRESS":
+            return
+        rate = int((job.settings.get("jobExecutionsRolloutConfig") or {})["maximumPerMinute"])
+        minutes = int((self._scope.clock() - job.rollout_began) // 60)
+        room = rate * (minutes + 1) - sum(len(runs) for runs in job.executions.values())
+        released, job.rollout_waiting = job.rollout_waiting[:room], job.rollout_waiting[room:]
+        for thing_name in released:
+            self.queue(job, thing_name)
+        if released:
+            fleet_changes.executions_changed(self._scope, released)
 
     def _job(self, job_id: str) -> Job:
         job = self._scope.state.jobs.get(job_id)
@@ -55,7 +108,9 @@ class JobExecutions:
         return job
 
     def expire(self, job: Job) -> None:
-        """IN_PROGRESS executions past their timeout (on the mock's clock) are TIMED_OUT."""
+        """Catch up with the mock's clock: executions due by the rollout rate are queued,
+        IN_PROGRESS ones past their timeout are TIMED_OUT."""
+        self.roll_out(job)
         now = self._scope.clock()
         for execution in job.latest_executions():
             deadline = execution.timeout_at
@@ -102,6 +157,8 @@ class JobExecutions:
         """A thing's executions across jobs, oldest first."""
         with self._scope.store.lock:
             self._scope.thing(thing_name)
+            for waiting in [job for job in self._scope.state.jobs.values() if job.rollout_waiting]:
+                self.roll_out(waiting)
             jobs = [job for job in self._scope.state.jobs.values() if thing_name in job.executions]
             for job in jobs:
                 self.expire(job)

@@ -76,10 +76,14 @@ class Jobs:
             )
             if settings.get("schedulingConfig"):
                 job.status = "SCHEDULED"
-            for thing_name in things:
+            rate = (settings.get("jobExecutionsRolloutConfig") or {}).get("maximumPerMinute")
+            now_queued = things if not rate else things[: int(rate)]
+            job.rollout_waiting = [] if not rate else list(things[int(rate) :])
+            job.rollout_began = self._scope.clock()
+            for thing_name in now_queued:
                 self._executions.queue(job, thing_name)
             self._executions.settle(job)
-        fleet_changes.executions_changed(self._scope, things)
+        fleet_changes.executions_changed(self._scope, now_queued)
         return job
 
     def _from_template(self, settings: dict[str, Any]) -> dict[str, Any]:

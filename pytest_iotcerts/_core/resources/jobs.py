@@ -62,6 +62,10 @@ class Job(ConfiguredResource):
         self.reason_code: str | None = None
         self.comment: str | None = None
         self.executions: dict[str, list[JobExecution]] = {}
+        # jobExecutionsRolloutConfig: things not queued yet, and when the rollout began (on
+        # the mock's clock)
+        self.rollout_waiting: list[str] = []
+        self.rollout_began = 0.0
 
     @property
     def job_id(self) -> str:
