@@ -152,6 +152,13 @@ class RegionState:
     jobs_notified: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)
     registration_code: str = field(default_factory=lambda: secrets.token_hex(32))
+    # Describe/UpdateEncryptionConfiguration: AWS-owned keys until the account names its own
+    encryption: dict[str, Any] = field(
+        default_factory=lambda: {
+            "encryptionType": "AWS_OWNED_KMS_KEY",
+            "configurationDetails": {"configurationStatus": "HEALTHY"},
+        }
+    )
 
 
 class Store:

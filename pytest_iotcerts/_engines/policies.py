@@ -32,6 +32,19 @@ class Request:
     context: Mapping[str, str] = field(default_factory=dict)
 
 
+def decision(document: str, request: Request) -> str | None:
+    """One document's say on ``request``: "Deny", "Allow", or None (it does not apply)."""
+    said = None
+    for statement in _parsed(document):
+        if not _applies(statement, request):
+            continue
+        if statement.get("Effect") == "Deny":
+            return "Deny"
+        if statement.get("Effect") == "Allow":
+            said = "Allow"
+    return said
+
+
 def allowed(documents: Iterable[str], request: Request) -> bool:
     decision = False
     for document in documents:

@@ -199,3 +199,36 @@ def set_default_policy_version(service: IotService, params: dict[str, Any]) -> M
 def delete_policy_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.policies.delete_version(params["policyName"], params["policyVersionId"])
     return {}
+
+
+@operation("TestAuthorization")
+def test_authorization(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    results = service.authorization.test(
+        params["principal"] if "principal" in params else _no_principal(),
+        list(params["authInfos"]),
+        client_id=params.get("clientId"),
+        add=params.get("policyNamesToAdd"),
+        skip=params.get("policyNamesToSkip"),
+    )
+    return {"authResults": results}
+
+
+@operation("GetEffectivePolicies")
+def get_effective_policies(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    policies = service.authorization.effective(
+        params["principal"] if "principal" in params else _no_principal(),
+        params.get("thingName"),
+    )
+    return {
+        "effectivePolicies": [
+            {"policyName": p.name, "policyArn": p.arn, "policyDocument": p.document}
+            for p in policies
+        ]
+    }
+
+
+def _no_principal() -> str:
+    raise invalid_request(
+        "Name the principal (a certificate ARN) whose policies to judge; Cognito identities "
+        "are not emulated."
+    )

@@ -123,3 +123,9 @@ def update_ca_certificate(service: IotService, params: dict[str, Any]) -> Mappin
 def delete_ca_certificate(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.ca_certificates.delete(params["certificateId"])
     return {}
+
+
+@operation("DeleteRegistrationCode")
+def delete_registration_code(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.registration.delete_registration_code()
+    return {}

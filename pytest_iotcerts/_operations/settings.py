@@ -75,3 +75,20 @@ def list_v2_logging_levels(service: IotService, params: dict[str, Any]) -> Mappi
 def delete_v2_logging_level(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.logging.delete_level(params["targetType"], params["targetName"])
     return {}
+
+
+@operation("DescribeEncryptionConfiguration")
+def describe_encryption_configuration(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    return service.encryption.describe()
+
+
+@operation("UpdateEncryptionConfiguration")
+def update_encryption_configuration(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    service.encryption.update(
+        params["encryptionType"], params.get("kmsKeyArn"), params.get("kmsAccessRoleArn")
+    )
+    return {}

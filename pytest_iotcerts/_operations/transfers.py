@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._service import IotService
-from ._common import operation
+from ._common import operation, page
 
 
 @operation("TransferCertificate")
@@ -33,3 +33,29 @@ def reject_certificate_transfer(service: IotService, params: dict[str, Any]) -> 
 def cancel_certificate_transfer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.transfers.cancel(params["certificateId"])
     return {}
+
+
+@operation("ListOutgoingCertificates")
+def list_outgoing_certificates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    outgoing = service.transfers.outgoing()
+    chosen, marker = page(
+        outgoing,
+        key=lambda pair: pair[0].sequence,
+        marker=params.get("marker"),
+        size=params.get("pageSize"),
+        ascending=bool(params.get("ascendingOrder")),
+    )
+    return {
+        "outgoingCertificates": [
+            {
+                "certificateArn": certificate.arn,
+                "certificateId": certificate.certificate_id,
+                "transferredTo": transfer.target_account_id,
+                "transferDate": certificate.transfer_data.get("transferDate"),
+                "transferMessage": certificate.transfer_data.get("transferMessage"),
+                "creationDate": certificate.creation_date,
+            }
+            for certificate, transfer in chosen
+        ],
+        "nextMarker": marker,
+    }

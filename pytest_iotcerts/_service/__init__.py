@@ -22,6 +22,7 @@ from .certificates import Certificates
 from .connections import Connections
 from .custom_auth import CustomAuthentication
 from .domains import DomainConfigurations
+from .encryption import Encryption
 from .endpoints import Endpoints
 from .events import EventConfigurations, RegistryEvents
 from .groups import BillingGroups, ThingGroups
@@ -180,6 +181,10 @@ class IotService:
     @cached_property
     def custom_auth(self) -> CustomAuthentication:
         return CustomAuthentication(self.scope)
+
+    @cached_property
+    def encryption(self) -> Encryption:
+        return Encryption(self.scope)
 
     @cached_property
     def jobs_mqtt(self) -> JobsMqtt:

@@ -3,6 +3,7 @@ sign them (RegisterCACertificate and its lifecycle)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from cryptography import x509
@@ -46,6 +47,12 @@ class Registration:
     def registration_code(self) -> str:
         with self._scope.store.lock:
             return self._scope.state.registration_code
+
+    def delete_registration_code(self) -> None:
+        """DeleteRegistrationCode: the next GetRegistrationCode answers a new one, and a
+        verification certificate must carry that one."""
+        with self._scope.store.lock:
+            self._scope.state.registration_code = secrets.token_hex(32)
 
     def register(
         self, certificate_pem: str, *, status: str, ca_certificate_pem: str | None = None

@@ -22,6 +22,21 @@ class Transfers:
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
 
+    def outgoing(self) -> list[tuple[Certificate, Transfer]]:
+        """The caller's certificates offered to another account and not taken yet, oldest
+        certificate first."""
+        scope = self._scope
+        with scope.store.lock:
+            found = [
+                (scope.state.certificates[transfer.certificate_id], transfer)
+                for (region, _), transfer in scope.store.transfers.items()
+                if region == scope.region
+                and transfer.source_account_id == scope.account_id
+                and transfer.state == "PENDING"
+                and transfer.certificate_id in scope.state.certificates
+            ]
+        return sorted(found, key=lambda pair: pair[0].sequence)
+
     def transfer(self, certificate_id: str, target_account_id: str, message: str | None) -> str:
         """Offer an INACTIVE certificate with nothing attached to another account; the ARN it
         will have there."""
