@@ -516,3 +516,31 @@ def test_a_bug_of_ours_is_a_rejected_internal_failure_not_a_hang(
     rejected = json.loads(device.next_message().payload)
     assert (rejected["statusCode"], rejected["errorCode"]) == (500, "InternalFailureException")
     device.close()
+
+
+def test_fleet_provisionings_create_certificate_from_csr_goes_through_the_provider(
+    iot_certs: IotCerts, client: Any, identity: Identity
+) -> None:
+    from cryptography import x509
+
+    maker = CertificateAuthority.create("Maker CA")
+    iot_certs.register_ca_certificate(maker.certificate)
+    client.create_certificate_provider(
+        certificateProviderName="maker",
+        lambdaFunctionArn="arn:aws:lambda:us-east-1:123456789012:function:sign",
+        accountDefaultForOperations=["CreateCertificateFromCsr"],
+    )
+
+    def sign(event: dict[str, Any]) -> dict[str, Any]:
+        csr = x509.load_pem_x509_csr(event["certificateSigningRequest"].encode())
+        return {"certificatePem": to_pem(maker.issue(csr.subject, csr.public_key()))}
+
+    iot_certs.set_certificate_provider_function("maker", sign)
+
+    created = identity.create_from_csr(csr_pem("p256"))
+
+    issued = iot_certs.get(created.certificate_id)
+    issued.certificate.verify_directly_issued_by(maker.certificate)
+    assert issued.status == "PENDING_ACTIVATION"
+    assert identity.register(created.certificate_ownership_token, SerialNumber="9").thing_name
+    assert iot_certs.get(created.certificate_id).status == "ACTIVE"

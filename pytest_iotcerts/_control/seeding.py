@@ -162,6 +162,20 @@ class Seeding:
         a certificate and TestInvokeAuthorizer both reach it."""
         self.service(account_id, region).custom_auth.register(authorizer_name, function)
 
+    def set_certificate_provider_function(
+        self,
+        provider_name: str,
+        function: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Stand in for a certificate provider's Lambda: ``function`` gets
+        ``{"certificateSigningRequest": PEM, "principalId": ..., "clientId": ...}`` and answers
+        ``{"certificatePem": PEM}``, a certificate for the CSR's key signed by a CA registered
+        in the account (CreateCertificateFromCsr over HTTP and in fleet provisioning)."""
+        self.service(account_id, region).certificate_providers.register(provider_name, function)
+
 
 def _check_status(status: str) -> None:
     if status not in SEEDABLE_STATUSES:

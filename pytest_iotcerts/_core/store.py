@@ -24,6 +24,7 @@ from .resources import (
     BillingGroup,
     CACertificate,
     Certificate,
+    CertificateProvider,
     DomainConfiguration,
     Job,
     JobTemplate,
@@ -122,6 +123,9 @@ class RegionState:
     job_templates: dict[str, JobTemplate] = field(default_factory=dict)
     topic_rules: dict[str, TopicRule] = field(default_factory=dict)
     provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
+    certificate_providers: dict[str, CertificateProvider] = field(default_factory=dict)
+    # provider name -> the test's stand-in for the certificate provider's Lambda
+    provider_functions: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     # authorizer name -> the test's stand-in for the custom authorizer's Lambda
     authorizer_functions: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     # template name -> the test's stand-in for the template's pre-provisioning hook (a Lambda)

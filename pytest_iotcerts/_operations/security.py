@@ -245,3 +245,58 @@ def test_invoke_authorizer(service: IotService, params: dict[str, Any]) -> Mappi
         "refreshAfterInSeconds": answer.refresh_after,
         "disconnectAfterInSeconds": answer.disconnect_after,
     }
+
+
+@operation("CreateCertificateProvider")
+def create_certificate_provider(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    settings = {key: params[key] for key in ("lambdaFunctionArn", "accountDefaultForOperations")}
+    provider = service.certificate_providers.create(params["certificateProviderName"], settings)
+    tag_on_create(service, provider.arn, params)
+    return {"certificateProviderName": provider.name, "certificateProviderArn": provider.arn}
+
+
+@operation("DescribeCertificateProvider")
+def describe_certificate_provider(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    provider = service.certificate_providers.get(params["certificateProviderName"])
+    return {
+        "certificateProviderName": provider.name,
+        "certificateProviderArn": provider.arn,
+        "lambdaFunctionArn": provider.settings["lambdaFunctionArn"],
+        "accountDefaultForOperations": provider.operations,
+        "creationDate": provider.creation_date,
+        "lastModifiedDate": provider.last_modified_date,
+    }
+
+
+@operation("UpdateCertificateProvider")
+def update_certificate_provider(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    changes: dict[str, Any] = {
+        key: params[key]
+        for key in ("lambdaFunctionArn", "accountDefaultForOperations")
+        if key in params
+    }
+    provider = service.certificate_providers.update(params["certificateProviderName"], changes)
+    return {"certificateProviderName": provider.name, "certificateProviderArn": provider.arn}
+
+
+@operation("DeleteCertificateProvider")
+def delete_certificate_provider(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.certificate_providers.delete(params["certificateProviderName"])
+    return {}
+
+
+@operation("ListCertificateProviders")
+def list_certificate_providers(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, token = page(
+        service.certificate_providers.select(),
+        key=lambda provider: provider.sequence,
+        marker=params.get("nextToken"),
+        size=None,
+        ascending=params.get("ascendingOrder", True) is not False,
+    )
+    return {
+        "certificateProviders": [
+            {"certificateProviderName": p.name, "certificateProviderArn": p.arn} for p in chosen
+        ],
+        "nextToken": token,
+    }

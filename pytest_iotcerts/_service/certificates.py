@@ -9,6 +9,7 @@ from .._core.ordered import Ordered
 from .._core.resources import Certificate
 from .._x509 import crypto, input_rules
 from ._scope import Scope
+from .certificate_providers import CertificateProviders
 
 # Statuses UpdateCertificate may set; PENDING_TRANSFER and PENDING_ACTIVATION are the service's
 # own, and REGISTER_INACTIVE is deprecated.
@@ -42,9 +43,22 @@ class Certificates:
         """CreateCertificateFromCsr: the CSR's subject and key, signed by the CA."""
         return self.hold(self.prepare_from_csr(csr_pem, status, "CreateCertificateFromCsr"))
 
-    def prepare_from_csr(self, csr_pem: str, status: str, operation: str) -> Certificate:
+    def prepare_from_csr(
+        self, csr_pem: str, status: str, operation: str, *, client_id: str | None = None
+    ) -> Certificate:
         """A certificate for the CSR's subject and key, signed but not held yet (the crypto,
-        before any lock)."""
+        before any lock): by the account's certificate provider when it has one, else by the
+        mock's CA."""
+        if operation == "CreateCertificateFromCsr":
+            provided = CertificateProviders(self._scope).sign(csr_pem, client_id=client_id)
+            if provided is not None:
+                certificate, ca = provided
+                return self._scope.new_certificate(
+                    certificate,
+                    status=status,
+                    operation=operation,
+                    ca_certificate_id=ca.certificate_id,
+                )
         csr = input_rules.load_csr(csr_pem)
         issued = self._scope.ca.issue(csr.subject, csr.public_key())  # type: ignore[arg-type]
         return self._scope.new_certificate(issued, status=status, operation=operation, csr=csr)

@@ -29,6 +29,7 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "jobtemplate": lambda state, name: name in state.job_templates,
     "rule": lambda state, name: name in state.topic_rules,
     "provisioningtemplate": lambda state, name: name in state.provisioning_templates,
+    "certprovider": lambda state, name: name in state.certificate_providers,
 }
 
 

@@ -14,7 +14,7 @@ from .policies import Policy, PolicyVersion
 from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion
 from .registry import BillingGroup, Thing, ThingGroup, ThingType
 from .rules import TopicRule
-from .security import Authorizer, DomainConfiguration, RoleAlias
+from .security import Authorizer, CertificateProvider, DomainConfiguration, RoleAlias
 
 __all__ = [
     "TERMINAL_EXECUTION_STATUSES",
@@ -22,6 +22,7 @@ __all__ = [
     "BillingGroup",
     "CACertificate",
     "Certificate",
+    "CertificateProvider",
     "DomainConfiguration",
     "Job",
     "JobExecution",

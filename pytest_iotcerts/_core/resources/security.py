@@ -76,3 +76,21 @@ class DomainConfiguration(ConfiguredResource):
 
     def __repr__(self) -> str:
         return f"<DomainConfiguration {self.name} {self.status}>"
+
+
+class CertificateProvider(ConfiguredResource):
+    """A certificate provider: the Lambda that signs CSRs for the operations it is the
+    account's default for (``CreateCertificateFromCsr``)."""
+
+    _arn_kind = "certprovider"
+
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__(name, **details)
+        self.creation_date = self.last_modified_date = timestamp()
+
+    @property
+    def operations(self) -> list[str]:
+        return list(self.settings.get("accountDefaultForOperations") or [])
+
+    def __repr__(self) -> str:
+        return f"<CertificateProvider {self.name} for {self.operations}>"
