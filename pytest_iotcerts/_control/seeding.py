@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 
 from .._core.resources import CACertificate, Certificate, JobExecution, Policy, Thing
+from .._core.store import Store
 from .._service import IotService
 from .._x509 import crypto
 
@@ -24,6 +25,8 @@ DEFAULT_POLICY = {
 class Seeding:
     """``issue_certificate``, ``register_certificate``, ``create_thing``, ...; part of
     ``IotCerts``."""
+
+    _store: Store
 
     if TYPE_CHECKING:  # from the other parts of IotCerts
 
@@ -175,6 +178,29 @@ class Seeding:
         ``{"certificatePem": PEM}``, a certificate for the CSR's key signed by a CA registered
         in the account (CreateCertificateFromCsr over HTTP and in fleet provisioning)."""
         self.service(account_id, region).certificate_providers.register(provider_name, function)
+
+    def put_s3_object(
+        self,
+        bucket: str,
+        key: str,
+        data: bytes | str,
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Hand the mock an S3 object AWS IoT would read (a bulk registration's input file)
+        when moto's ``mock_aws()`` is not active to hold it; ``s3_object`` reads what the mock
+        wrote (a task's reports)."""
+        raw = data.encode() if isinstance(data, str) else data
+        with self._store.lock:
+            self.service(account_id, region).scope.state.s3_objects[(bucket, key)] = raw
+
+    def s3_object(
+        self, bucket: str, key: str, *, account_id: str | None = None, region: str | None = None
+    ) -> bytes | None:
+        """An S3 object the mock holds (when moto is not active), or None."""
+        with self._store.lock:
+            return self.service(account_id, region).scope.state.s3_objects.get((bucket, key))
 
 
 def _check_status(status: str) -> None:

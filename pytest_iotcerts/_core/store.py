@@ -30,6 +30,7 @@ from .resources import (
     JobTemplate,
     Policy,
     ProvisioningTemplate,
+    RegistrationTask,
     RetainedMessage,
     RoleAlias,
     Thing,
@@ -124,6 +125,10 @@ class RegionState:
     topic_rules: dict[str, TopicRule] = field(default_factory=dict)
     provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
     certificate_providers: dict[str, CertificateProvider] = field(default_factory=dict)
+    # bulk registration: its tasks by id, and the S3 objects the test hands the mock when moto
+    # is not there to hold them ((bucket, key) -> bytes)
+    registration_tasks: dict[str, RegistrationTask] = field(default_factory=dict)
+    s3_objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
     # provider name -> the test's stand-in for the certificate provider's Lambda
     provider_functions: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     # authorizer name -> the test's stand-in for the custom authorizer's Lambda

@@ -9,12 +9,12 @@ internals.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from typing import Any, Protocol
 
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
+from .._aws.moto import moto_active
 from .._wire.http import HttpRequest, HttpResponse, TransportFault
 
 # The services answered: the IoT control plane, the data plane (shadows, Publish, retained
@@ -99,15 +99,9 @@ def unemulated_service(event_name: str) -> str | None:
     if not event_name.startswith("before-send."):
         return None
     service_id = event_name.split(".", 2)[1]
-    if service_id not in UNEMULATED_IOT or _moto_active():
+    if service_id not in UNEMULATED_IOT or moto_active():
         return None
     return service_id
-
-
-def _moto_active() -> bool:
-    models = sys.modules.get("moto.core.models")
-    stubber = getattr(models, "botocore_stubber", None)
-    return bool(getattr(stubber, "enabled", False))
 
 
 def refusal(service_id: str) -> HttpResponse:

@@ -155,3 +155,55 @@ def create_provisioning_claim(service: IotService, params: dict[str, Any]) -> Ma
         },
         "expiration": claim.certificate.not_valid_after_utc,
     }
+
+
+@operation("StartThingRegistrationTask")
+def start_thing_registration_task(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    task = service.bulk_registration.start(
+        params["templateBody"], params["inputFileBucket"], params["inputFileKey"], params["roleArn"]
+    )
+    return {"taskId": task.task_id}
+
+
+@operation("DescribeThingRegistrationTask")
+def describe_thing_registration_task(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    task = service.bulk_registration.get(params["taskId"])
+    return {
+        "taskId": task.task_id,
+        "creationDate": task.created,
+        "lastModifiedDate": task.modified,
+        "templateBody": task.template_body,
+        "inputFileBucket": task.bucket,
+        "inputFileKey": task.key,
+        "roleArn": task.role_arn,
+        "status": task.status,
+        "message": task.message,
+        "successCount": task.success_count,
+        "failureCount": task.failure_count,
+        "percentageProgress": task.percentage_progress,
+    }
+
+
+@operation("ListThingRegistrationTasks")
+def list_thing_registration_tasks(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    tasks = service.bulk_registration.select(params.get("status"))
+    chosen, token = page_by_position([task.task_id for task in tasks], params)
+    return {"taskIds": chosen, "nextToken": token}
+
+
+@operation("ListThingRegistrationTaskReports")
+def list_thing_registration_task_reports(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    task = service.bulk_registration.get(params["taskId"])
+    report = params["reportType"]
+    chosen, token = page_by_position(task.reports.get(report, []), params)
+    return {"resourceLinks": chosen, "reportType": report, "nextToken": token}
+
+
+@operation("StopThingRegistrationTask")
+def stop_thing_registration_task(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.bulk_registration.stop(params["taskId"])
+    return {}

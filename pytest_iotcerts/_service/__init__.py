@@ -18,6 +18,7 @@ from .._x509.keys import KeySource, key_source
 from . import fleet_changes
 from ._scope import Scope
 from .authorization import Authorization
+from .bulk_registration import BulkRegistration
 from .certificate_providers import CertificateProviders
 from .certificates import Certificates
 from .connections import Connections
@@ -182,6 +183,10 @@ class IotService:
     @cached_property
     def custom_auth(self) -> CustomAuthentication:
         return CustomAuthentication(self.scope)
+
+    @cached_property
+    def bulk_registration(self) -> BulkRegistration:
+        return BulkRegistration(self.scope)
 
     @cached_property
     def certificate_providers(self) -> CertificateProviders:

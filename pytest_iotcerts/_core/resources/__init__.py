@@ -11,7 +11,7 @@ from .certificates import CACertificate, Certificate
 from .jobs import TERMINAL_EXECUTION_STATUSES, Job, JobExecution, JobTemplate
 from .messages import RetainedMessage
 from .policies import Policy, PolicyVersion
-from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion
+from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion, RegistrationTask
 from .registry import BillingGroup, Thing, ThingGroup, ThingType
 from .rules import TopicRule
 from .security import Authorizer, CertificateProvider, DomainConfiguration, RoleAlias
@@ -31,6 +31,7 @@ __all__ = [
     "PolicyVersion",
     "ProvisioningTemplate",
     "ProvisioningTemplateVersion",
+    "RegistrationTask",
     "RetainedMessage",
     "RoleAlias",
     "Thing",

@@ -46,3 +46,22 @@ class ProvisioningTemplate(ConfiguredResource):
 
     def __repr__(self) -> str:
         return f"<ProvisioningTemplate {self.name} v{self.default_version_id} {self.type}>"
+
+
+@dataclass
+class RegistrationTask:
+    """A bulk registration task (StartThingRegistrationTask), and its reports' URLs."""
+
+    task_id: str
+    template_body: str
+    bucket: str
+    key: str
+    role_arn: str
+    status: str = "InProgress"
+    message: str | None = None
+    success_count: int = 0
+    failure_count: int = 0
+    percentage_progress: int = 0
+    reports: dict[str, list[str]] = field(default_factory=lambda: {"RESULTS": [], "ERRORS": []})
+    created: dt.datetime = field(default_factory=timestamp)
+    modified: dt.datetime = field(default_factory=timestamp)
