@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ._control.settings import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Settings
     from ._core.events import Message
     from ._core.resources import (
+        ActionOutcome,
         Authorizer,
         BillingGroup,
         CACertificate,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         PolicyVersion,
         RetainedMessage,
         RoleAlias,
+        RuleRun,
         Thing,
         ThingGroup,
         ThingType,
@@ -48,6 +50,7 @@ _EXPORTS = {
     "._wire.faults": ("AWS_QUOTAS", "CONNECTION_ERROR", "READ_TIMEOUT", "FaultRule", "RateLimit"),
     "._wire.http": ("HttpRequest", "HttpResponse"),
     "._core.resources": (
+        "ActionOutcome",
         "Authorizer",
         "BillingGroup",
         "CACertificate",
@@ -60,6 +63,7 @@ _EXPORTS = {
         "PolicyVersion",
         "RetainedMessage",
         "RoleAlias",
+        "RuleRun",
         "Thing",
         "ThingGroup",
         "ThingType",
@@ -77,6 +81,7 @@ __all__ = [
     "FAKE_ACCESS_KEY_ID",
     "FAKE_SECRET_ACCESS_KEY",
     "READ_TIMEOUT",
+    "ActionOutcome",
     "Authorizer",
     "BillingGroup",
     "CACertificate",
@@ -98,6 +103,7 @@ __all__ = [
     "RateLimit",
     "RetainedMessage",
     "RoleAlias",
+    "RuleRun",
     "ServiceError",
     "Settings",
     "Thing",

@@ -74,6 +74,12 @@ class IotCerts(
     def reset(self) -> None:
         """Forget all state, calls and faults (the CA and settings stay)."""
         self._store = Store()
+        # every message recorded, whoever published it, runs the rules it reaches
+        self._store.events.observe(
+            lambda message: self._service_for(
+                message.account_id, message.region
+            ).rules_engine.route(message)
+        )
         self._retry_delays.clear()
         self._faults = Faults(
             iot_model(), self.clock, also=(iot_model("iot-jobs-data"), iot_model("iot-data"))

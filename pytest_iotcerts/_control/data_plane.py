@@ -4,10 +4,11 @@ part of ``IotCerts``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._core.events import Message, matches
-from .._core.resources import RetainedMessage
+from .._core.resources import RetainedMessage, RuleRun
 from .._service.shadows import Named
 
 if TYPE_CHECKING:
@@ -91,6 +92,35 @@ class DataPlane:
     def messages_on(self, topic_filter: str) -> list[Message]:
         """The messages whose topic matches ``topic_filter`` (``+`` and ``#`` allowed)."""
         return [message for message in self.messages if matches(message.topic, topic_filter)]
+
+    def rule_runs(
+        self,
+        rule_name: str | None = None,
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> list[RuleRun]:
+        """Every message a rule selected (of ``rule_name``, when given), oldest first: its
+        ``selected`` result and each action's ``outcomes`` (``ok``, ``delivered``)."""
+        scope = self.service(account_id, region).scope
+        with scope.store.lock:
+            runs = list(scope.state.rule_runs)
+        return [run for run in runs if rule_name in (None, run.rule_name)]
+
+    def set_lambda_function(
+        self,
+        function: str,
+        handler: Callable[[Any], Any],
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Stand in for a Lambda that rules' ``lambda`` actions invoke: ``handler`` gets the
+        SELECT's result (a dict, or bytes for a binary payload). ``function`` is its name or
+        ARN."""
+        scope = self.service(account_id, region).scope
+        with scope.store.lock:
+            scope.state.lambda_functions[function] = handler
 
     def assert_published(
         self, topic_filter: str, payload: bytes | str | dict[str, Any] | None = None

@@ -81,6 +81,7 @@ class Events:
         self._listeners: list[Listener] = []
         self._published: list[Message] = []
         self._messages: list[Message] = []  # every message, whoever published it
+        self._observers: list[Callable[[Message], None]] = []
 
     def listen(self, listener: Listener) -> Callable[[], None]:
         """Add a listener; the function returned removes it."""
@@ -117,15 +118,24 @@ class Events:
         self.record(message)
         return message
 
+    def observe(self, observer: Callable[[Message], None]) -> None:
+        """Call ``observer`` with every message recorded (the rules engine), delivered or not."""
+        with self._lock:
+            self._observers.append(observer)
+
     def record(self, message: Message, *, deliver: bool = True) -> None:
-        """Keep ``message`` and, unless a broker delivered it already, hand it to the doors."""
+        """Keep ``message`` and, unless a broker delivered it already, hand it to the doors;
+        then to the observers."""
         with self._lock:
             self._messages.append(message)
             if message.via == "aws":
                 self._published.append(message)
             listeners = list(self._listeners) if deliver else []
+            observers = list(self._observers)
         for listener in listeners:
             listener.on_message(message)
+        for observer in observers:
+            observer(message)
 
     def disconnect(self, request: Disconnect) -> None:
         """Ask the doors to close a client's connection."""

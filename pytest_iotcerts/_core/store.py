@@ -33,6 +33,7 @@ from .resources import (
     RegistrationTask,
     RetainedMessage,
     RoleAlias,
+    RuleRun,
     Thing,
     ThingGroup,
     ThingType,
@@ -157,6 +158,10 @@ class RegionState:
     shadows: dict[tuple[str, str], Shadow] = field(default_factory=dict)
     deleted_shadows: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
     retained: dict[str, RetainedMessage] = field(default_factory=dict)
+    # every message a rule selected, and what its actions did
+    rule_runs: list[RuleRun] = field(default_factory=list)
+    # function name or ARN -> the test's stand-in for a Lambda that rules' actions invoke
+    lambda_functions: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     # thing name -> what the jobs MQTT API last told it (pending job ids, the next execution)
     jobs_notified: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     links: Links = field(default_factory=Links)

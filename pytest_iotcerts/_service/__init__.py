@@ -39,6 +39,7 @@ from .provisioning import Provisioning
 from .provisioning_templates import ProvisioningTemplates
 from .registration import CACertificates, Registration
 from .rules import TopicRules
+from .rules_engine import RulesEngine
 from .security import Authorizers, RoleAliases
 from .shadows import Shadows
 from .tags import Tags
@@ -199,6 +200,10 @@ class IotService:
     @cached_property
     def jobs_mqtt(self) -> JobsMqtt:
         return JobsMqtt(self.scope)
+
+    @cached_property
+    def rules_engine(self) -> RulesEngine:
+        return RulesEngine(self.scope)
 
     @cached_property
     def shadows(self) -> Shadows:

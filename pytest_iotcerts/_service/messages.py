@@ -64,7 +64,9 @@ class Messages:
         )
         if retain:
             self._retain(message)
-        self._scope.store.events.record(message, deliver=not delivered)
+        # basic ingest ($aws/rules/RULE/...) goes to that rule only, never to subscribers
+        basic_ingest = topic.startswith("$aws/rules/")
+        self._scope.store.events.record(message, deliver=not (delivered or basic_ingest))
         if not Shadows(self._scope).request(topic, payload):
             JobsMqtt(self._scope).request(topic, payload)
         return message

@@ -13,11 +13,12 @@ from .messages import RetainedMessage
 from .policies import Policy, PolicyVersion
 from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion, RegistrationTask
 from .registry import BillingGroup, Thing, ThingGroup, ThingType
-from .rules import TopicRule
+from .rules import ActionOutcome, RuleRun, TopicRule
 from .security import Authorizer, CertificateProvider, DomainConfiguration, RoleAlias
 
 __all__ = [
     "TERMINAL_EXECUTION_STATUSES",
+    "ActionOutcome",
     "Authorizer",
     "BillingGroup",
     "CACertificate",
@@ -34,6 +35,7 @@ __all__ = [
     "RegistrationTask",
     "RetainedMessage",
     "RoleAlias",
+    "RuleRun",
     "Thing",
     "ThingGroup",
     "ThingType",

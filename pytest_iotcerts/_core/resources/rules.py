@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..._aws.clock import timestamp
+from ..._aws.public import public
 from ..links import Links
 from ._named import NamedResource
 
@@ -35,3 +37,37 @@ class TopicRule(NamedResource):
 
     def __repr__(self) -> str:
         return f"<TopicRule {self.name} FROM '{self.topic_pattern}'>"
+
+
+@public
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What one action of a rule did: ``kind`` (``republish``, ``sqs``, ``lambda``, ...), its
+    target (a topic, a queue URL, a table), whether it succeeded, and ``delivered``: False when
+    no service was there to take it (moto not active) and it was only recorded."""
+
+    kind: str
+    target: str
+    ok: bool
+    delivered: bool
+    payload: bytes
+    detail: str = ""
+
+
+@public
+@dataclass(frozen=True)
+class RuleRun:
+    """One message a rule selected: its topic and payload, the SELECT's result (None when the
+    WHERE clause did not hold), each action's outcome, and the errorAction's when one ran."""
+
+    rule_name: str
+    topic: str
+    payload: bytes
+    selected: Any
+    outcomes: tuple[ActionOutcome, ...] = ()
+    error: str | None = None
+    error_outcome: ActionOutcome | None = None
+
+    def json(self) -> Any:
+        """The SELECT's result (a JSON object), or None."""
+        return None if isinstance(self.selected, (bytes, type(None))) else self.selected

@@ -208,7 +208,9 @@ class DeviceDoor:
         return subscribe_only(topic)
 
     def is_api(self, topic: str) -> bool:
-        return Request.parse(topic) is not None
+        """Topics AWS IoT answers rather than delivers: the provisioning API, and basic ingest
+        (``$aws/rules/...``, which rules take and no subscriber receives)."""
+        return Request.parse(topic) is not None or topic.startswith("$aws/rules/")
 
     def reserved(
         self, client_id: str, topic: str, payload: bytes

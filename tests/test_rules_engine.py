@@ -1,0 +1,246 @@
+"""Topic rules that fire: a device or a back end publishes, the rule's SQL selects and filters,
+and the actions land: republished to a subscriber, in moto's SQS and DynamoDB, in a Lambda
+stand-in; basic ingest; errorAction; every run recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from devices import PahoDevice, files_for
+from moto import mock_aws
+
+from pytest_iotcerts import IotCerts
+
+ROLE = "arn:aws:iam::123456789012:role/rules"
+
+
+def rule(client: Any, name: str, sql: str, *actions: dict[str, Any], **extra: Any) -> None:
+    client.create_topic_rule(
+        ruleName=name,
+        topicRulePayload={"sql": sql, "actions": list(actions), **extra},
+    )
+
+
+def publish(topic: str, document: Any) -> None:
+    boto3.client("iot-data").publish(topic=topic, payload=json.dumps(document).encode(), qos=1)
+
+
+@pytest.fixture
+def device(iot_certs: IotCerts, tmp_path: Path) -> Iterator[Any]:
+    made: list[PahoDevice] = []
+
+    def connect(client_id: str) -> PahoDevice:
+        certificate = iot_certs.issue_certificate()
+        made.append(
+            PahoDevice(
+                iot_certs, files_for(iot_certs, certificate, tmp_path / client_id), client_id
+            )
+        )
+        assert made[-1].connect()
+        return made[-1]
+
+    yield connect
+    for each in made:
+        each.close()
+
+
+def test_a_device_publishes_and_the_rule_republishes_what_it_selects(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    rule(
+        client,
+        "hot",
+        "SELECT temp, topic(2) AS device FROM 'sensors/+/telemetry' WHERE temp > 30",
+        {"republish": {"topic": "alerts/${topic(2)}", "roleArn": ROLE, "qos": 1}},
+    )
+    sensor, dashboard = device("s1"), device("dashboard")
+    dashboard.subscribe("alerts/#")
+
+    sensor.publish("sensors/s1/telemetry", b'{"temp": 20}')  # WHERE drops it
+    sensor.publish("sensors/s1/telemetry", b'{"temp": 35, "humidity": 80}')
+
+    alert = dashboard.next_message()
+    assert alert.topic == "alerts/s1"
+    assert json.loads(alert.payload) == {"temp": 35, "device": "s1"}
+    [run] = iot_certs.rule_runs("hot")
+    assert run.json() == {"temp": 35, "device": "s1"}
+    assert run.outcomes[0].ok and run.outcomes[0].delivered
+
+
+def test_actions_land_in_motos_sqs_and_dynamodb(iot_certs: IotCerts, client: Any) -> None:
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue = sqs.create_queue(QueueName="readings")["QueueUrl"]
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="readings",
+            KeySchema=[{"AttributeName": "device", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "device", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        rule(
+            client,
+            "store",
+            "SELECT *, topic(2) AS device FROM 'sensors/+/telemetry'",
+            {"sqs": {"queueUrl": queue, "roleArn": ROLE}},
+            {"dynamoDBv2": {"roleArn": ROLE, "putItem": {"tableName": "readings"}}},
+        )
+
+        publish("sensors/s7/telemetry", {"temp": 21.5})
+
+        [received] = sqs.receive_message(QueueUrl=queue)["Messages"]
+        item = dynamodb.get_item(TableName="readings", Key={"device": {"S": "s7"}})["Item"]
+
+    assert json.loads(received["Body"]) == {"temp": 21.5, "device": "s7"}
+    assert item["temp"] == {"N": "21.5"}
+
+
+def test_without_moto_an_action_on_another_service_is_recorded_not_sent(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    queue = "https://sqs.us-east-1.amazonaws.com/123456789012/readings"
+    rule(
+        client, "store", "SELECT * FROM 'sensors/#'", {"sqs": {"queueUrl": queue, "roleArn": ROLE}}
+    )
+
+    publish("sensors/s1", {"temp": 1})
+
+    [outcome] = iot_certs.rule_runs("store")[0].outcomes
+    assert (outcome.kind, outcome.target, outcome.ok, outcome.delivered) == (
+        "sqs",
+        queue,
+        True,
+        False,
+    )
+    assert json.loads(outcome.payload) == {"temp": 1}
+
+
+def test_basic_ingest_runs_the_rule_and_reaches_no_subscriber(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    calls: list[Any] = []
+    iot_certs.set_lambda_function("ingest", calls.append)
+    rule(
+        client,
+        "ingest",
+        "SELECT * FROM 'sensors/+'",
+        {"lambda": {"functionArn": "arn:aws:lambda:us-east-1:123456789012:function:ingest"}},
+    )
+    listener = device("listener")
+    listener.subscribe("$aws/rules/ingest/#")
+
+    sensor = device("s2")
+    sensor.publish("$aws/rules/ingest/sensors/s2", b'{"temp": 3}')
+    publish("$aws/rules/ingest/sensors/s3", {"temp": 4})
+
+    assert calls == [{"temp": 3}, {"temp": 4}]
+    assert [run.topic for run in iot_certs.rule_runs("ingest")] == ["sensors/s2", "sensors/s3"]
+    assert listener.messages.empty()
+
+
+def test_a_failing_action_runs_the_error_action_with_awss_payload(
+    iot_certs: IotCerts, client: Any, device: Any
+) -> None:
+    listener = device("ops")
+    listener.subscribe("rule-errors")
+    with mock_aws():
+        rule(
+            client,
+            "broken",
+            "SELECT * FROM 'sensors/#'",
+            {
+                "sqs": {
+                    "queueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/gone",
+                    "roleArn": ROLE,
+                }
+            },
+            errorAction={"republish": {"topic": "rule-errors", "roleArn": ROLE}},
+        )
+        publish("sensors/s1", {"temp": 9})
+
+    report = json.loads(listener.next_message().payload)
+    assert report["ruleName"] == "broken"
+    assert report["topic"] == "sensors/s1"
+    assert json.loads(__import__("base64").b64decode(report["base64OriginalPayload"])) == {
+        "temp": 9
+    }
+    assert report["failures"][0]["failedAction"] == "sqsAction"
+    [run] = iot_certs.rule_runs("broken")
+    assert not run.outcomes[0].ok
+    assert run.error_outcome is not None and run.error_outcome.ok
+
+
+def test_a_disabled_rule_does_not_run(iot_certs: IotCerts, client: Any) -> None:
+    rule(client, "off", "SELECT * FROM 'a/b'", {"republish": {"topic": "c", "roleArn": ROLE}})
+    client.disable_topic_rule(ruleName="off")
+
+    publish("a/b", {"x": 1})
+
+    assert iot_certs.rule_runs() == []
+
+
+def test_rules_select_what_aws_iot_itself_publishes(iot_certs: IotCerts, client: Any) -> None:
+    rule(
+        client,
+        "shadow_history",
+        "SELECT current.state.reported AS reported, topic(3) AS thing "
+        "FROM '$aws/things/+/shadow/update/documents'",
+        {"republish": {"topic": "history/${topic(3)}", "roleArn": ROLE}},
+    )
+
+    iot_certs.set_shadow("lamp", reported={"on": True})
+
+    assert iot_certs.assert_published("history/lamp").json() == {
+        "reported": {"on": True},
+        "thing": "lamp",
+    }
+
+
+def test_sql_expressions_as_the_reference_has_them(iot_certs: IotCerts, client: Any) -> None:
+    rule(
+        client,
+        "expressions",
+        "SELECT state.reported.temp * 1.8 + 32 AS fahrenheit, "
+        "CASE WHEN state.reported.temp > 25 THEN 'hot' ELSE 'ok' END AS level, "
+        "upper(name) AS name, get(readings, 1) AS second, clientid() AS client "
+        "FROM 'things/+/state' WHERE name <> 'ignored' AND isundefined(skip)",
+        {"republish": {"topic": "out", "roleArn": ROLE}},
+    )
+
+    publish(
+        "things/t1/state", {"state": {"reported": {"temp": 30}}, "name": "t1", "readings": [1, 2]}
+    )
+    publish("things/t2/state", {"name": "ignored"})
+    publish("things/t3/state", {"name": "t3", "skip": True})
+
+    [run] = iot_certs.rule_runs("expressions")
+    assert run.json() == {
+        "fahrenheit": 86.0,
+        "level": "hot",
+        "name": "T1",
+        "second": 2,
+        "client": "n/a",
+    }
+
+
+def test_an_unknown_function_is_an_error_the_error_action_hears_of(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    rule(
+        client,
+        "unknown",
+        "SELECT machinelearning_predict('model', 'role', *) AS p FROM 'a'",
+        {"republish": {"topic": "out", "roleArn": ROLE}},
+        errorAction={"republish": {"topic": "errors", "roleArn": ROLE}},
+    )
+
+    publish("a", {"x": 1})
+
+    [run] = iot_certs.rule_runs("unknown")
+    assert run.error is not None and "machinelearning_predict" in run.error
+    assert iot_certs.assert_published("errors").json()["ruleName"] == "unknown"
