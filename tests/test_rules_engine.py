@@ -228,19 +228,33 @@ def test_sql_expressions_as_the_reference_has_them(iot_certs: IotCerts, client: 
     }
 
 
-def test_an_unknown_function_is_an_error_the_error_action_hears_of(
+def test_a_function_the_emulator_does_not_evaluate_is_refused_when_the_rule_is_made(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    with pytest.raises(client.exceptions.InvalidRequestException, match="machinelearning_predict"):
+        rule(
+            client,
+            "unknown",
+            "SELECT machinelearning_predict('model', 'role', *) AS p FROM 'a'",
+            {"republish": {"topic": "out", "roleArn": ROLE}},
+        )
+
+    assert iot_certs.service().topic_rules.select() == []
+
+
+def test_a_failing_expression_is_an_error_the_error_action_hears_of(
     iot_certs: IotCerts, client: Any
 ) -> None:
     rule(
         client,
-        "unknown",
-        "SELECT machinelearning_predict('model', 'role', *) AS p FROM 'a'",
+        "failing",
+        "SELECT x FROM 'a' WHERE x LIKE 'a%'",
         {"republish": {"topic": "out", "roleArn": ROLE}},
         errorAction={"republish": {"topic": "errors", "roleArn": ROLE}},
     )
 
     publish("a", {"x": 1})
 
-    [run] = iot_certs.rule_runs("unknown")
-    assert run.error is not None and "machinelearning_predict" in run.error
-    assert iot_certs.assert_published("errors").json()["ruleName"] == "unknown"
+    [run] = iot_certs.rule_runs("failing")
+    assert run.error is not None
+    assert iot_certs.assert_published("errors").json()["ruleName"] == "failing"

@@ -53,6 +53,33 @@ def parse(sql: str) -> Any:
     return sqlglot.parse_one(sql)
 
 
+def unevaluated_functions(statement: Any) -> list[str]:
+    """The functions a statement calls that the evaluator does not have (checked when a rule is
+    made, so a rule either runs or is refused with a clear message)."""
+    from sqlglot import exp
+
+    handled = (
+        *(exp.Case, exp.If, exp.Cast, exp.Is, exp.In, exp.Bracket, exp.Paren),
+        *(exp.Not, exp.Neg, exp.And, exp.Or, exp.Column, exp.Dot, exp.Literal),
+    )
+    names = []
+    for node in statement.walk():
+        if not isinstance(node, exp.Func) or isinstance(node, handled):
+            continue
+        if type(node) in _ARITHMETIC or type(node) in _COMPARISONS:
+            continue
+        name = _function_name(node)
+        if name not in FUNCTIONS:
+            names.append(name)
+    return sorted(set(names))
+
+
+def _function_name(node: Any) -> str:
+    from sqlglot import exp
+
+    return str(node.name if isinstance(node, exp.Anonymous) else node.key).lower()
+
+
 def evaluate(statement: Any, context: MessageContext, sql_version: str) -> Evaluation | None:
     """The SELECT's result for the message, or None when its WHERE does not hold."""
     document = _document(context.payload)
@@ -174,7 +201,7 @@ class _Evaluator:
     def _function(self, node: Any) -> Any:
         from sqlglot import exp
 
-        name = (node.name if isinstance(node, exp.Anonymous) else node.key).lower()
+        name = _function_name(node)
         function = FUNCTIONS.get(name)
         if function is None:
             raise SqlEvaluationError(

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
 from .._core.resources import TopicRule
+from .._engines import iot_sql_eval
 from .._engines.iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
 from ._scope import Scope
 
@@ -21,7 +22,14 @@ def _checked(payload: dict[str, Any]) -> str:
         raise invalid_request(
             f"awsIotSqlVersion {version} is not one of {', '.join(SQL_VERSIONS)}."
         )
-    return topic_pattern(str(payload["sql"]))
+    pattern = topic_pattern(str(payload["sql"]))
+    missing = iot_sql_eval.unevaluated_functions(iot_sql_eval.parse(str(payload["sql"])))
+    if missing:
+        raise invalid_request(
+            f"The rule's SQL calls {', '.join(f'{name}()' for name in missing)}, which "
+            "pytest-iotcerts does not evaluate yet; the rule would never run as on AWS IoT."
+        )
+    return pattern
 
 
 class TopicRules:

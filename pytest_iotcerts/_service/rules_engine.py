@@ -226,13 +226,19 @@ def _aws(service: str, call: Any) -> Any:
     def deliver(engine: RulesEngine, settings: dict[str, Any], data: bytes) -> tuple[bool, str]:
         if not moto_active():
             return False, "moto's mock_aws() is not active: recorded, not delivered"
-        import boto3
-
-        client = boto3.client(service, region_name=engine._scope.region)
-        call(client, settings, data, engine._scope)
+        call(_client(service, engine._scope.region), settings, data, engine._scope)
         return True, ""
 
     return deliver
+
+
+@functools.lru_cache(maxsize=64)
+def _client(service: str, region: str) -> Any:
+    """A client for moto's service, made once: making one costs more than the call. Only used
+    while moto is active, so it never reaches the network."""
+    import boto3
+
+    return boto3.session.Session().client(service, region_name=region)
 
 
 def _item(settings: dict[str, Any], data: bytes) -> dict[str, Any]:
