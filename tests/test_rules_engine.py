@@ -258,3 +258,78 @@ def test_a_failing_expression_is_an_error_the_error_action_hears_of(
     [run] = iot_certs.rule_runs("failing")
     assert run.error is not None
     assert iot_certs.assert_published("errors").json()["ruleName"] == "failing"
+
+
+def test_an_http_destination_is_confirmed_with_the_token_aws_iot_sent(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    made = client.create_topic_rule_destination(
+        destinationConfiguration={
+            "httpUrlConfiguration": {"confirmationUrl": "https://hooks.example.com/"}
+        }
+    )["topicRuleDestination"]
+    assert made["status"] == "IN_PROGRESS"
+    assert made["arn"].startswith("arn:aws:iot:us-east-1:123456789012:ruledestination/http/")
+    with pytest.raises(client.exceptions.ConflictingResourceUpdateException):
+        client.update_topic_rule_destination(arn=made["arn"], status="ENABLED")
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        client.confirm_topic_rule_destination(confirmationToken="not-the-token")
+
+    [sent] = iot_certs.destination_confirmations()
+    assert (sent["url"], sent["arn"]) == ("https://hooks.example.com/", made["arn"])
+    client.confirm_topic_rule_destination(confirmationToken=sent["confirmationToken"])
+
+    got = client.get_topic_rule_destination(arn=made["arn"])["topicRuleDestination"]
+    assert got["status"] == "ENABLED"
+    assert got["httpUrlProperties"] == {"confirmationUrl": "https://hooks.example.com/"}
+    [summary] = client.list_topic_rule_destinations()["destinationSummaries"]
+    assert summary["httpUrlSummary"] == {"confirmationUrl": "https://hooks.example.com/"}
+    client.update_topic_rule_destination(arn=made["arn"], status="DISABLED")
+    client.delete_topic_rule_destination(arn=made["arn"])
+    assert client.list_topic_rule_destinations()["destinationSummaries"] == []
+
+
+def test_an_http_action_needs_an_enabled_destination(iot_certs: IotCerts, client: Any) -> None:
+    url = "https://hooks.example.com/readings"
+    rule(
+        client,
+        "hook",
+        "SELECT * FROM 'sensors/#'",
+        {"http": {"url": url}},
+        errorAction={"republish": {"topic": "errors", "roleArn": ROLE}},
+    )
+    publish("sensors/s1", {"temp": 1})
+    assert not iot_certs.rule_runs("hook")[0].outcomes[0].ok
+    assert (
+        iot_certs.assert_published("errors").json()["failures"][0]["failedAction"] == "httpAction"
+    )
+
+    client.create_topic_rule_destination(
+        destinationConfiguration={
+            "httpUrlConfiguration": {"confirmationUrl": "https://hooks.example.com/"}
+        }
+    )
+    token = iot_certs.destination_confirmations()[0]["confirmationToken"]
+    client.confirm_topic_rule_destination(confirmationToken=token)
+    publish("sensors/s1", {"temp": 2})
+
+    outcome = iot_certs.rule_runs("hook")[1].outcomes[0]
+    assert (outcome.kind, outcome.target, outcome.ok, outcome.delivered) == (
+        "http",
+        url,
+        True,
+        False,
+    )
+    assert json.loads(outcome.payload) == {"temp": 2}
+
+
+def test_a_vpc_destination_is_stored(client: Any) -> None:
+    vpc = {
+        "subnetIds": ["subnet-0123456789abcdef0"],
+        "vpcId": "vpc-0123456789abcdef0",
+        "roleArn": ROLE,
+    }
+    made = client.create_topic_rule_destination(destinationConfiguration={"vpcConfiguration": vpc})
+    got = client.get_topic_rule_destination(arn=made["topicRuleDestination"]["arn"])
+    assert got["topicRuleDestination"]["vpcProperties"] == {**vpc, "securityGroups": []}
+    assert got["topicRuleDestination"]["status"] == "ENABLED"

@@ -107,6 +107,15 @@ class DataPlane:
             runs = list(scope.state.rule_runs)
         return [run for run in runs if rule_name in (None, run.rule_name)]
 
+    def destination_confirmations(
+        self, *, account_id: str | None = None, region: str | None = None
+    ) -> list[dict[str, str]]:
+        """What AWS IoT sent the confirmation URLs of HTTP topic rule destinations, oldest
+        first: ``url``, ``arn``, ``confirmationToken`` and ``enableUrl``."""
+        scope = self.service(account_id, region).scope
+        with scope.store.lock:
+            return [dict(sent) for sent in scope.state.destination_confirmations]
+
     def set_lambda_function(
         self,
         function: str,

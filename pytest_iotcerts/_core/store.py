@@ -38,6 +38,7 @@ from .resources import (
     ThingGroup,
     ThingType,
     TopicRule,
+    TopicRuleDestination,
 )
 
 
@@ -160,6 +161,8 @@ class RegionState:
     retained: dict[str, RetainedMessage] = field(default_factory=dict)
     # every message a rule selected, and what its actions did
     rule_runs: list[RuleRun] = field(default_factory=list)
+    rule_destinations: dict[str, TopicRuleDestination] = field(default_factory=dict)
+    destination_confirmations: list[dict[str, str]] = field(default_factory=list)
     # function name or ARN -> the test's stand-in for a Lambda that rules' actions invoke
     lambda_functions: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     # thing name -> what the jobs MQTT API last told it (pending job ids, the next execution)

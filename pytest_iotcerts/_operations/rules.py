@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .._core.resources import TopicRule
+from .._core.resources import TopicRule, TopicRuleDestination
 from .._service import IotService
-from ._common import operation, page
+from ._common import operation, page, page_by_position
 
 
 def _rule_shape(rule: TopicRule) -> dict[str, Any]:
@@ -85,3 +85,64 @@ def list_topic_rules(service: IotService, params: dict[str, Any]) -> Mapping[str
         for rule in chosen
     ]
     return {"rules": items, "nextToken": token}
+
+
+def _destination_shape(destination: TopicRuleDestination, *, summary: bool) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "arn": destination.arn,
+        "status": destination.status,
+        "createdAt": destination.created_at,
+        "lastUpdatedAt": destination.updated_at,
+        "statusReason": destination.status_reason or None,
+    }
+    url = destination.confirmation_url
+    vpc = destination.configuration.get("vpcConfiguration") or {}
+    if url is not None:
+        shape["httpUrlSummary" if summary else "httpUrlProperties"] = {"confirmationUrl": url}
+    else:
+        shape["vpcDestinationSummary" if summary else "vpcProperties"] = {
+            "subnetIds": vpc["subnetIds"],
+            "securityGroups": vpc.get("securityGroups", []),
+            "vpcId": vpc["vpcId"],
+            "roleArn": vpc["roleArn"],
+        }
+    return shape
+
+
+@operation("CreateTopicRuleDestination")
+def create_topic_rule_destination(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    destination = service.rule_destinations.create(params["destinationConfiguration"])
+    return {"topicRuleDestination": _destination_shape(destination, summary=False)}
+
+
+@operation("GetTopicRuleDestination")
+def get_topic_rule_destination(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    destination = service.rule_destinations.get(params["arn"])
+    return {"topicRuleDestination": _destination_shape(destination, summary=False)}
+
+
+@operation("ListTopicRuleDestinations")
+def list_topic_rule_destinations(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    chosen, token = page_by_position(service.rule_destinations.select(), params)
+    summaries = [_destination_shape(d, summary=True) for d in chosen]
+    return {"destinationSummaries": summaries, "nextToken": token}
+
+
+@operation("UpdateTopicRuleDestination")
+def update_topic_rule_destination(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.rule_destinations.update(params["arn"], params["status"])
+    return {}
+
+
+@operation("DeleteTopicRuleDestination")
+def delete_topic_rule_destination(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.rule_destinations.delete(params["arn"])
+    return {}
+
+
+@operation("ConfirmTopicRuleDestination")
+def confirm_topic_rule_destination(
+    service: IotService, params: dict[str, Any]
+) -> Mapping[str, Any]:
+    service.rule_destinations.confirm(params["confirmationToken"])
+    return {}

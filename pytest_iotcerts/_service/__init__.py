@@ -38,6 +38,7 @@ from .policies import Policies
 from .provisioning import Provisioning
 from .provisioning_templates import ProvisioningTemplates
 from .registration import CACertificates, Registration
+from .rule_destinations import RuleDestinations
 from .rules import TopicRules
 from .rules_engine import RulesEngine
 from .security import Authorizers, RoleAliases
@@ -200,6 +201,10 @@ class IotService:
     @cached_property
     def jobs_mqtt(self) -> JobsMqtt:
         return JobsMqtt(self.scope)
+
+    @cached_property
+    def rule_destinations(self) -> RuleDestinations:
+        return RuleDestinations(self.scope)
 
     @cached_property
     def rules_engine(self) -> RulesEngine:

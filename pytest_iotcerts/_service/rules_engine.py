@@ -265,8 +265,22 @@ def _typed(document: Any) -> dict[str, Any]:
     return {key: serializer.serialize(value) for key, value in converted.items()}
 
 
+def _http(engine: RulesEngine, settings: dict[str, Any], data: bytes) -> tuple[bool, str]:
+    """AWS IoT sends an HTTP action only to a URL an enabled destination covers; nothing leaves
+    the process here: the request is recorded as not delivered."""
+    from .rule_destinations import RuleDestinations
+
+    url = str(settings["url"])
+    if RuleDestinations(engine._scope).enabled_for(url) is None:
+        raise RuntimeError(
+            f"No enabled topic rule destination covers {url}: confirm its destination first."
+        )
+    return False, "HTTP requests never leave the process: recorded, not sent"
+
+
 _ACTIONS: dict[str, Any] = {
     "republish": RulesEngine._republish,
+    "http": _http,
     "lambda": RulesEngine._lambda,
     "sqs": _aws(
         "sqs",

@@ -13,7 +13,7 @@ from .messages import RetainedMessage
 from .policies import Policy, PolicyVersion
 from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion, RegistrationTask
 from .registry import BillingGroup, Thing, ThingGroup, ThingType
-from .rules import ActionOutcome, RuleRun, TopicRule
+from .rules import ActionOutcome, RuleRun, TopicRule, TopicRuleDestination
 from .security import Authorizer, CertificateProvider, DomainConfiguration, RoleAlias
 
 __all__ = [
@@ -40,4 +40,5 @@ __all__ = [
     "ThingGroup",
     "ThingType",
     "TopicRule",
+    "TopicRuleDestination",
 ]

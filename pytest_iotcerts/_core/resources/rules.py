@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,3 +72,22 @@ class RuleRun:
     def json(self) -> Any:
         """The SELECT's result (a JSON object), or None."""
         return None if isinstance(self.selected, (bytes, type(None))) else self.selected
+
+
+@dataclass
+class TopicRuleDestination:
+    """Where HTTP actions (``httpUrlConfiguration``) or VPC traffic (``vpcConfiguration``) may
+    go; an HTTP destination is ``IN_PROGRESS`` until its confirmation token comes back."""
+
+    arn: str
+    configuration: dict[str, Any]
+    status: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    confirmation_token: str | None = None
+    status_reason: str = ""
+
+    @property
+    def confirmation_url(self) -> str | None:
+        http = self.configuration.get("httpUrlConfiguration")
+        return str(http["confirmationUrl"]) if http else None
