@@ -333,3 +333,24 @@ def test_a_vpc_destination_is_stored(client: Any) -> None:
     got = client.get_topic_rule_destination(arn=made["topicRuleDestination"]["arn"])
     assert got["topicRuleDestination"]["vpcProperties"] == {**vpc, "securityGroups": []}
     assert got["topicRuleDestination"]["status"] == "ENABLED"
+
+
+def test_select_value_outputs_an_array_in_sql_2016_03_23(iot_certs: IotCerts, client: Any) -> None:
+    with pytest.raises(client.exceptions.SqlParseException, match="2016-03-23"):
+        rule(
+            client,
+            "v",
+            "SELECT VALUE arr FROM 'topic'",
+            {"republish": {"topic": "out", "roleArn": ROLE}},
+        )
+    rule(
+        client,
+        "v",
+        "SELECT VALUE arr FROM 'topic'",
+        {"republish": {"topic": "out", "roleArn": ROLE}},
+        awsIotSqlVersion="2016-03-23",
+    )
+
+    publish("topic", {"a": {"b": "c"}, "arr": [1, 2, 3, 4]})  # the SQL reference's example
+
+    assert iot_certs.assert_published("out").json() == [1, 2, 3, 4]

@@ -8,7 +8,8 @@ the functions rules use most (see ``FUNCTIONS``). An attribute that is not in th
 *undefined*: left out of the result, false in a comparison, as the SQL reference says. A payload
 that is not JSON is selected whole, as it came, by ``SELECT *`` alone, and through functions
 (``encode(*, 'base64')``). An unknown function is an evaluation error (the rule's errorAction
-runs). Both SQL versions are evaluated alike here.
+runs). ``SELECT VALUE expression`` (SQL version 2016-03-23 and later) selects the
+expression's value itself, an array or a number as well as an object.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -44,13 +46,24 @@ class MessageContext:
 
 @dataclass(frozen=True)
 class Evaluation:
-    selected: dict[str, Any] | bytes  # a JSON object, or the raw payload of a binary SELECT *
+    selected: Any  # a JSON object (a value of SELECT VALUE), or a binary SELECT *'s payload
+
+
+_SELECT_VALUE = re.compile(r"^\s*SELECT\s+VALUE\s+", re.IGNORECASE)
+
+
+def selects_value(sql: str) -> bool:
+    """Whether the statement is ``SELECT VALUE expression`` (2016-03-23 and later)."""
+    return _SELECT_VALUE.match(sql) is not None
 
 
 def parse(sql: str) -> Any:
     import sqlglot
 
-    return sqlglot.parse_one(sql)
+    value = selects_value(sql)
+    statement = sqlglot.parse_one(_SELECT_VALUE.sub("SELECT ", sql, count=1) if value else sql)
+    statement.meta["select_value"] = value
+    return statement
 
 
 def unevaluated_functions(statement: Any) -> list[str]:
@@ -87,6 +100,9 @@ def evaluate(statement: Any, context: MessageContext, sql_version: str) -> Evalu
     where = statement.args.get("where")
     if where is not None and evaluator.value(where.this) is not True:
         return None
+    if statement.meta.get("select_value"):
+        value = evaluator.value(statement.expressions[0])
+        return None if value is _UNDEFINED else Evaluation(value)
     selected: dict[str, Any] = {}
     for expression in statement.expressions:
         name, value = evaluator.named(expression)

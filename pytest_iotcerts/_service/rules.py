@@ -23,6 +23,11 @@ def _checked(payload: dict[str, Any]) -> str:
             f"awsIotSqlVersion {version} is not one of {', '.join(SQL_VERSIONS)}."
         )
     pattern = topic_pattern(str(payload["sql"]))
+    if iot_sql_eval.selects_value(str(payload["sql"])) and version in (None, "2015-10-08"):
+        raise ServiceError(
+            "SqlParseException",
+            "SELECT VALUE needs awsIotSqlVersion 2016-03-23 (this rule's is 2015-10-08).",
+        )
     missing = iot_sql_eval.unevaluated_functions(iot_sql_eval.parse(str(payload["sql"])))
     if missing:
         raise invalid_request(

@@ -70,7 +70,7 @@ class RuleRun:
     error_outcome: ActionOutcome | None = None
 
     def json(self) -> Any:
-        """The SELECT's result (a JSON object), or None."""
+        """The SELECT's result (a JSON object; any JSON value for SELECT VALUE), or None."""
         return None if isinstance(self.selected, (bytes, type(None))) else self.selected
 
 
