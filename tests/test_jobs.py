@@ -160,6 +160,36 @@ def test_delete_job_in_progress_needs_force(client: Any, fleet: dict[str, str]) 
         client.describe_job(jobId="j")
 
 
+def test_targets_associated_with_a_continuous_job_are_queued(
+    client: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(
+        jobId="always", targets=[fleet["fleet"]], document=DOCUMENT, targetSelection="CONTINUOUS"
+    )
+    client.create_job(jobId="once", targets=[fleet["fleet"]], document=DOCUMENT)
+
+    answer = client.associate_targets_with_job(jobId="always", targets=[fleet["sensor-3"]])
+
+    assert answer["jobId"] == "always" and answer["jobArn"].endswith(":job/always")
+    assert statuses(client, "always") == dict.fromkeys(
+        ["sensor-1", "sensor-2", "sensor-3"], "QUEUED"
+    )
+    assert client.describe_job(jobId="always")["job"]["targets"] == [
+        fleet["fleet"],
+        fleet["sensor-3"],
+    ]
+    with pytest.raises(client.exceptions.InvalidRequestException, match="continuous"):
+        client.associate_targets_with_job(jobId="once", targets=[fleet["sensor-3"]])
+    too_many = [f"{fleet['sensor-3']}-{index}" for index in range(100)]
+    with pytest.raises(client.exceptions.LimitExceededException):
+        client.associate_targets_with_job(jobId="always", targets=too_many)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.associate_targets_with_job(jobId="nope", targets=[fleet["sensor-3"]])
+    client.cancel_job(jobId="always")
+    with pytest.raises(client.exceptions.InvalidRequestException, match="IN_PROGRESS"):
+        client.associate_targets_with_job(jobId="always", targets=[fleet["sensor-3"]])
+
+
 def test_a_continuous_job_picks_up_new_group_members(client: Any, fleet: dict[str, str]) -> None:
     client.create_job(
         jobId="always", targets=[fleet["fleet"]], document=DOCUMENT, targetSelection="CONTINUOUS"

@@ -175,6 +175,12 @@ def cancel_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]
     return {"jobArn": job.arn, "jobId": job.job_id, "description": job.settings.get("description")}
 
 
+@operation("AssociateTargetsWithJob")
+def associate_targets_with_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    job = service.jobs.associate_targets(params["jobId"], list(params["targets"]))
+    return {"jobArn": job.arn, "jobId": job.job_id, "description": job.settings.get("description")}
+
+
 @operation("DeleteJob")
 def delete_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.jobs.delete(params["jobId"], force=bool(params.get("force")))

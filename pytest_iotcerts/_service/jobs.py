@@ -48,6 +48,9 @@ def check_document(document: str | None) -> None:
         raise invalid_request("A job document must be a JSON object.")
 
 
+MAX_JOB_TARGETS = 100  # AssociateTargetsWithJob's documented limit
+
+
 class Jobs:
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
@@ -193,6 +196,34 @@ class Jobs:
             del state.jobs[job_id]
             RegistryEvents(self._scope).job("deleted", job)
         fleet_changes.executions_changed(self._scope, list(job.executions))
+
+    def associate_targets(self, job_id: str, targets: list[str]) -> Job:
+        """Add things or groups to a CONTINUOUS job IN_PROGRESS (at most 100 targets in all);
+        their things not yet in the job are queued."""
+        with self._scope.store.lock:
+            job = self.get(job_id)
+            if job.target_selection != "CONTINUOUS":
+                raise invalid_request(
+                    f"Targets can only be associated with a continuous job; {job_id} is a "
+                    "snapshot job."
+                )
+            if job.status != "IN_PROGRESS":
+                raise invalid_request(
+                    f"Targets can only be associated with a job IN_PROGRESS; {job_id} is "
+                    f"{job.status}."
+                )
+            new = [t for t in dict.fromkeys(targets) if t not in job.settings["targets"]]
+            if len(job.settings["targets"]) + len(new) > MAX_JOB_TARGETS:
+                raise ServiceError(
+                    "LimitExceededException",
+                    f"A job has at most {MAX_JOB_TARGETS} targets.",
+                )
+            things = [t for t in self.things_targeted(new) if t not in job.executions]
+            job.settings["targets"] = [*job.settings["targets"], *new]
+            for thing_name in things:
+                self._executions.queue(job, thing_name)
+        fleet_changes.executions_changed(self._scope, things)
+        return job
 
     def thing_joined(self, group_name: str, thing_name: str) -> None:
         """A CONTINUOUS job targeting the group (or an ancestor) queues the new member."""
