@@ -67,3 +67,34 @@ def test_a_transferred_certificate_lists_in_issue_order(iot_certs: IotCerts) -> 
     )
     assert [c["certificateId"] for c in rest["certificates"]] == [after]
     assert "nextMarker" not in rest
+
+
+class _Named:
+    def __init__(self, sequence: int) -> None:
+        self.sequence = sequence
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["set", "del", "pop", "clear"]), st.sampled_from("abcdef")),
+        max_size=60,
+    )
+)
+def test_a_registry_keeps_its_creation_order_as_names_come_and_go(
+    steps: list[tuple[str, str]],
+) -> None:
+    from pytest_iotcerts._core.ordered import Registry
+
+    registry: Registry[_Named] = Registry()
+    for sequence, (action, name) in enumerate(steps):
+        if action == "set":
+            registry[name] = _Named(sequence)
+        elif action == "del" and name in registry:
+            del registry[name]
+        elif action == "pop":
+            registry.pop(name, None)
+        elif action == "clear":
+            registry.clear()
+    expected = sorted(registry.values(), key=lambda item: item.sequence)
+    assert registry.in_order.window(None, 100) == expected
+    assert len(registry.in_order) == len(registry)

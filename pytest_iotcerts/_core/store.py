@@ -18,7 +18,7 @@ from .._aws.clock import timestamp
 from .._engines.shadows import Shadow
 from .events import Events
 from .links import Links
-from .ordered import Ordered
+from .ordered import Ordered, Registry
 from .resources import (
     Authorizer,
     BillingGroup,
@@ -113,18 +113,18 @@ class RegionState:
     certificates: dict[str, Certificate] = field(default_factory=dict)
     certificates_in_issue_order: Ordered[Certificate] = field(default_factory=Ordered)
     ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
-    things: dict[str, Thing] = field(default_factory=dict)
-    policies: dict[str, Policy] = field(default_factory=dict)
-    thing_types: dict[str, ThingType] = field(default_factory=dict)
-    thing_groups: dict[str, ThingGroup] = field(default_factory=dict)
-    billing_groups: dict[str, BillingGroup] = field(default_factory=dict)
-    role_aliases: dict[str, RoleAlias] = field(default_factory=dict)
-    authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    things: Registry[Thing] = field(default_factory=Registry)
+    policies: Registry[Policy] = field(default_factory=Registry)
+    thing_types: Registry[ThingType] = field(default_factory=Registry)
+    thing_groups: Registry[ThingGroup] = field(default_factory=Registry)
+    billing_groups: Registry[BillingGroup] = field(default_factory=Registry)
+    role_aliases: Registry[RoleAlias] = field(default_factory=Registry)
+    authorizers: Registry[Authorizer] = field(default_factory=Registry)
     default_authorizer: str | None = None
     domain_configurations: dict[str, DomainConfiguration] = field(default_factory=dict)
-    jobs: dict[str, Job] = field(default_factory=dict)
+    jobs: Registry[Job] = field(default_factory=Registry)
     job_templates: dict[str, JobTemplate] = field(default_factory=dict)
-    topic_rules: dict[str, TopicRule] = field(default_factory=dict)
+    topic_rules: Registry[TopicRule] = field(default_factory=Registry)
     provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
     certificate_providers: dict[str, CertificateProvider] = field(default_factory=dict)
     # bulk registration: its tasks by id, and the S3 objects the test hands the mock when moto

@@ -128,7 +128,7 @@ def list_policy_principals(service: IotService, params: dict[str, Any]) -> Mappi
 @operation("ListPolicies")
 def list_policies(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     chosen, next_marker = page(
-        service.policies.select(),
+        service.policies.in_order(),
         key=lambda policy: policy.sequence,
         marker=params.get("marker"),
         size=params.get("pageSize"),

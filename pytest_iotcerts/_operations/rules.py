@@ -65,8 +65,11 @@ def disable_topic_rule(service: IotService, params: dict[str, Any]) -> Mapping[s
 
 @operation("ListTopicRules")
 def list_topic_rules(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    rules = service.topic_rules.select(
-        topic=params.get("topic"), disabled=params.get("ruleDisabled")
+    topic, disabled = params.get("topic"), params.get("ruleDisabled")
+    rules = (
+        service.topic_rules.in_order()
+        if topic is None and disabled is None
+        else service.topic_rules.select(topic=topic, disabled=disabled)
     )
     chosen, token = page(
         rules,

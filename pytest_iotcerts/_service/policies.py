@@ -8,6 +8,7 @@ from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, not_found
 from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
 from .._core.links import Link
+from .._core.ordered import Ordered
 from .._core.resources import Policy, PolicyVersion
 from ._scope import Scope
 
@@ -63,6 +64,10 @@ class Policies:
     def select(self) -> list[Policy]:
         with self._scope.store.lock:
             return list(self._scope.state.policies.values())
+
+    def in_order(self) -> Ordered[Policy]:
+        """The policies by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.policies.in_order
 
     def delete(self, name: str) -> None:
         """Only a policy attached to nothing, with no version but its default, is deleted."""

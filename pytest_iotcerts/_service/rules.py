@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
+from .._core.ordered import Ordered
 from .._core.resources import TopicRule
 from .._engines import iot_sql_eval
 from .._engines.iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
@@ -85,6 +86,10 @@ class TopicRules:
             rule = self.get(name)
             state.tags.pop(rule.arn, None)
             del state.topic_rules[name]
+
+    def in_order(self) -> Ordered[TopicRule]:
+        """The rules by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.topic_rules.in_order
 
     def select(self, *, topic: str | None = None, disabled: bool | None = None) -> list[TopicRule]:
         """Rules selecting from exactly ``topic`` (as ListTopicRules filters), enabled or not."""
