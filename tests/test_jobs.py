@@ -99,6 +99,35 @@ def test_a_device_runs_its_job_to_completion(
     ]
 
 
+def test_a_failed_execution_is_retried_as_the_retry_config_allows(
+    client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(
+        jobId="flaky",
+        targets=[fleet["sensor-3"]],
+        document=DOCUMENT,
+        jobExecutionsRetryConfig={
+            "criteriaList": [{"failureType": "FAILED", "numberOfRetries": 1}]
+        },
+    )
+
+    def run_and_fail() -> int:
+        started = device.start_next_pending_job_execution(thingName="sensor-3")["execution"]
+        device.update_job_execution(jobId="flaky", thingName="sensor-3", status="FAILED")
+        return int(started["executionNumber"])
+
+    assert run_and_fail() == 1
+    retried = client.describe_job_execution(jobId="flaky", thingName="sensor-3")["execution"]
+    assert (retried["status"], retried["executionNumber"]) == ("QUEUED", 2)
+    assert client.describe_job(jobId="flaky")["job"]["status"] == "IN_PROGRESS"
+    assert run_and_fail() == 2
+
+    summaries = client.list_job_executions_for_thing(thingName="sensor-3")["executionSummaries"]
+    assert [s["jobExecutionSummary"]["retryAttempt"] for s in summaries] == [1]
+    assert client.describe_job(jobId="flaky")["job"]["status"] == "COMPLETED"
+    assert device.get_pending_job_executions(thingName="sensor-3")["queuedJobs"] == []
+
+
 def test_terminal_states_stay_terminal(client: Any, device: Any, fleet: dict[str, str]) -> None:
     client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
     device.update_job_execution(jobId="j", thingName="sensor-3", status="FAILED")

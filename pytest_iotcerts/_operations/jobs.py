@@ -107,6 +107,7 @@ def _summary(execution: JobExecution) -> dict[str, Any]:
         "startedAt": execution.started_at,
         "lastUpdatedAt": execution.last_updated_at,
         "executionNumber": execution.execution_number,
+        "retryAttempt": execution.retry_attempt,
     }
 
 

@@ -29,16 +29,32 @@ class JobExecutions:
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
 
-    def queue(self, job: Job, thing_name: str) -> JobExecution:
+    def queue(self, job: Job, thing_name: str, *, retry_attempt: int = 0) -> JobExecution:
         runs = job.executions.setdefault(thing_name, [])
         execution = JobExecution(
             job.job_id,
             thing_name,
             self._scope.thing(thing_name).arn,
             execution_number=len(runs) + 1,
+            retry_attempt=retry_attempt,
         )
         runs.append(execution)
         return execution
+
+    def _retry(self, job: Job, execution: JobExecution) -> None:
+        """jobExecutionsRetryConfig: a FAILED or TIMED_OUT execution is queued again (a new
+        execution number, ``retryAttempt`` one more) while its failure type has retries left."""
+        criteria = (job.settings.get("jobExecutionsRetryConfig") or {}).get("criteriaList") or []
+        runs = job.executions.get(execution.thing_name, [])
+        for criterion in criteria:
+            kind = criterion.get("failureType")
+            types = {"FAILED", "TIMED_OUT"} if kind == "ALL" else {kind}
+            if execution.status not in types or job.status != "IN_PROGRESS":
+                continue
+            failures = sum(run.status in types for run in runs)
+            if failures <= int(criterion.get("numberOfRetries", 0)):
+                self.queue(job, execution.thing_name, retry_attempt=execution.retry_attempt + 1)
+                return
 
     def settle(self, job: Job) -> None:
         """A job whose failures meet its abortConfig is canceled; a SNAPSHOT job whose
@@ -118,6 +134,7 @@ class JobExecutions:
                 execution.timeout_at = None
                 execution.move_to("TIMED_OUT")
                 RegistryEvents(self._scope).job_execution("timed_out", execution)
+                self._retry(job, execution)
                 fleet_changes.executions_changed(self._scope, [execution.thing_name])
         self.settle(job)
 
@@ -265,6 +282,7 @@ class JobExecutions:
             if execution.terminal:
                 execution.timeout_at = None
                 RegistryEvents(self._scope).job_execution(status.lower(), execution)
+                self._retry(self._scope.state.jobs[job_id], execution)
             self.settle(self._job(job_id))
         fleet_changes.executions_changed(self._scope, [thing_name])
         return execution

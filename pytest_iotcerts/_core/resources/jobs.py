@@ -32,6 +32,7 @@ class JobExecution:
     version: int = 1
     force_canceled: bool = False
     timeout_at: float | None = None  # on the mock's clock, while IN_PROGRESS with a timeout
+    retry_attempt: int = 0  # 0 for the first run, then one more for each retry
 
     @property
     def terminal(self) -> bool:
