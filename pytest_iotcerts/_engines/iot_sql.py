@@ -10,12 +10,23 @@ topic rules pay for it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .._aws.errors import ServiceError
 from .._aws.nesting import MAX_SQL_DEPTH, sql_depth, too_deep
 
 SQL_VERSIONS = ("2015-10-08", "2016-03-23", "beta")
+
+
+# AWS IoT SQL functions whose names sqlglot gives a typed node of another arity: read as plain
+# calls (``parse_time`` takes a third argument, the time zone).
+_RENAMED = re.compile(r"\bparse_time\s*\(", re.IGNORECASE)
+
+
+def for_sqlglot(sql: str) -> str:
+    """The statement as sqlglot should read it."""
+    return _RENAMED.sub("aws_parse_time(", sql)
 
 
 def _parse_error(message: str) -> ServiceError:
@@ -33,7 +44,7 @@ def topic_pattern(sql: str) -> str:
     if deep:
         raise _parse_error(deep)
     try:
-        statements = [s for s in sqlglot.parse(sql) if s is not None]
+        statements = [s for s in sqlglot.parse(for_sqlglot(sql)) if s is not None]
     except SqlglotError as error:
         raise _parse_error(f"Could not parse the SQL statement: {_first_line(error)}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Select):

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .iot_sql import for_sqlglot
+
 _UNDEFINED: Any = object()  # an attribute the payload does not have
 
 
@@ -61,7 +63,8 @@ def parse(sql: str) -> Any:
     import sqlglot
 
     value = selects_value(sql)
-    statement = sqlglot.parse_one(_SELECT_VALUE.sub("SELECT ", sql, count=1) if value else sql)
+    text = _SELECT_VALUE.sub("SELECT ", sql, count=1) if value else sql
+    statement = sqlglot.parse_one(for_sqlglot(text))
     statement.meta["select_value"] = value
     return statement
 
@@ -90,6 +93,10 @@ def unevaluated_functions(statement: Any) -> list[str]:
 def _function_name(node: Any) -> str:
     from sqlglot import exp
 
+    if isinstance(node, exp.Trim) and node.args.get("position"):  # ltrim, rtrim
+        return "ltrim" if node.args["position"] == "LEADING" else "rtrim"
+    if isinstance(node, exp.Pad):
+        return "lpad" if node.args.get("is_left") else "rpad"
     return str(node.name if isinstance(node, exp.Anonymous) else node.key).lower()
 
 
@@ -227,7 +234,12 @@ class _Evaluator:
         if isinstance(node, exp.Anonymous):
             nodes = list(node.expressions)
         else:
-            nodes = [a for key in node.arg_types for a in _listed(node.args.get(key))]
+            nodes = [
+                a
+                for key in node.arg_types
+                for a in _listed(node.args.get(key))
+                if isinstance(a, exp.Expression)  # not flags such as Trim's position
+            ]
         arguments = ["*" if isinstance(a, exp.Star) else self.value(a) for a in nodes]
         return function(self.context, arguments)
 
@@ -444,4 +456,148 @@ FUNCTIONS: Mapping[str, Callable[[MessageContext, list[Any]], Any]] = {
     "sha256": lambda c, a: hashlib.sha256(_text_of(a[0]).encode()).hexdigest() if a else _UNDEFINED,
     "isundefined": lambda c, a: bool(a) and a[0] is _UNDEFINED,
     "isnull": lambda c, a: bool(a) and a[0] is None,
+    # strings, as the SQL reference has them (zero-based indexes; lpad/rpad add N spaces)
+    "substring": lambda c, a: _strings(a, 1, lambda s, start, end=None: s[start:end]),
+    "replace": lambda c, a: _strings(a, 0, lambda s, old, new: s.replace(old, new)),
+    "indexof": lambda c, a: _strings(a, 0, lambda s, part: s.find(part)),
+    "ltrim": _textual(str.lstrip),
+    "rtrim": _textual(str.rstrip),
+    "lpad": lambda c, a: _strings(a, 1, lambda s, n: " " * n + s),
+    "rpad": lambda c, a: _strings(a, 1, lambda s, n: s + " " * n),
+    "numbytes": _textual(lambda s: len(s.encode())),
+    "chr": lambda c, a: (
+        chr(a[0]) if a and isinstance(a[0], int) and 0 <= a[0] < 0x110000 else _UNDEFINED
+    ),
+    "regexp_matches": lambda c, a: _strings(a, 0, lambda s, p: re.search(_java(p), s) is not None),
+    "regexp_replace": lambda c, a: _strings(
+        a, 0, lambda s, p, r: re.sub(_java(p), re.sub(r"\$(\d)", r"\\\1", r), s)
+    ),
+    "regexpreplace": lambda c, a: FUNCTIONS["regexp_replace"](c, a),
+    "regexp_substring": lambda c, a: _strings(a, 0, _first_match),
+    "regexpsubstr": lambda c, a: _strings(a, 0, _first_match),
+    # numbers
+    "ln": _numeric(lambda v: math.log(v) if v > 0 else _UNDEFINED),
+    "log": _numeric(lambda v: math.log10(v) if v > 0 else _UNDEFINED),
+    "exp": _numeric(math.exp),
+    "sign": _numeric(lambda v: (v > 0) - (v < 0)),
+    "sin": _numeric(math.sin),
+    "cos": _numeric(math.cos),
+    "tan": _numeric(math.tan),
+    "trunc": lambda c, a: (
+        math.trunc(a[0] * 10 ** a[1]) / 10 ** a[1] if _two_numbers(a) else _UNDEFINED
+    ),
+    "nanvl": lambda c, a: (
+        a[1]
+        if len(a) == 2 and isinstance(a[0], float) and math.isnan(a[0])
+        else a[0]
+        if a
+        else _UNDEFINED
+    ),
+    "bitand": lambda c, a: a[0] & a[1] if _two_ints(a) else _UNDEFINED,
+    "bitor": lambda c, a: a[0] | a[1] if _two_ints(a) else _UNDEFINED,
+    "bitxor": lambda c, a: a[0] ^ a[1] if _two_ints(a) else _UNDEFINED,
+    # time
+    "aws_parse_time": lambda c, a: _parse_time(a),
+    "time_to_epoch": lambda c, a: _time_to_epoch(a),
 }
+
+
+def _strings(arguments: list[Any], texts: int, apply: Callable[..., Any]) -> Any:
+    """``apply`` on the arguments when the first is a string (and ``texts`` counts how many
+    leading arguments must be, 0 meaning all); undefined otherwise."""
+    wanted = len(arguments) if texts == 0 else texts
+    if not arguments or not all(isinstance(v, str) for v in arguments[:wanted]):
+        return _UNDEFINED
+    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in arguments):
+        return _UNDEFINED
+    try:
+        return apply(*arguments)
+    except (TypeError, re.error):
+        return _UNDEFINED
+
+
+def _two_ints(arguments: list[Any]) -> bool:
+    return len(arguments) == 2 and all(type(v) is int for v in arguments)
+
+
+def _java(pattern: str) -> str:
+    """A Java regular expression as Python's (the common subset is the same)."""
+    return pattern.replace("(?<", "(?P<") if "(?<" in pattern and "(?<=" not in pattern else pattern
+
+
+def _first_match(text: str, pattern: str) -> Any:
+    found = re.search(_java(pattern), text)
+    return found.group(0) if found else _UNDEFINED
+
+
+_JAVA_TIME = [
+    ("yyyy", "%Y"),
+    ("yy", "%y"),
+    ("MMMM", "%B"),
+    ("MMM", "%b"),
+    ("MM", "%m"),
+    ("dd", "%d"),
+    ("HH", "%H"),
+    ("hh", "%I"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+    ("SSS", "%f"),
+    ("EEEE", "%A"),
+    ("EEE", "%a"),
+    ("a", "%p"),
+    ("XXX", "%z"),
+    ("Z", "%z"),
+    ("z", "%Z"),
+]
+
+
+def _strftime_pattern(pattern: str) -> str:
+    """A Java DateTimeFormatter pattern (the common letters, 'quoted' text) as strftime's."""
+    out, index = [], 0
+    while index < len(pattern):
+        if pattern[index] == "'":
+            end = pattern.find("'", index + 1)
+            end = len(pattern) if end < 0 else end
+            out.append(pattern[index + 1 : end].replace("%", "%%") or "'")
+            index = end + 1
+            continue
+        for java, python in _JAVA_TIME:
+            if pattern.startswith(java, index):
+                out.append(python)
+                index += len(java)
+                break
+        else:
+            out.append(pattern[index].replace("%", "%%"))
+            index += 1
+    return "".join(out)
+
+
+def _parse_time(arguments: list[Any]) -> Any:
+    """parse_time(pattern, epoch milliseconds[, time zone]): the time as text."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if len(arguments) < 2 or not isinstance(arguments[0], str) or not _is_number(arguments[1]):
+        return _UNDEFINED
+    try:
+        zone = ZoneInfo(arguments[2]) if len(arguments) > 2 else dt.timezone.utc
+    except (KeyError, ValueError):
+        return _UNDEFINED
+    moment = dt.datetime.fromtimestamp(arguments[1] / 1000, zone)
+    text = moment.strftime(_strftime_pattern(arguments[0]).replace("%f", "\x01SSS\x01"))
+    return text.replace("\x01SSS\x01", f"{moment.microsecond // 1000:03d}")
+
+
+def _time_to_epoch(arguments: list[Any]) -> Any:
+    """time_to_epoch(text, pattern): epoch milliseconds (UTC unless the text has a zone)."""
+    import datetime as dt
+
+    if len(arguments) != 2 or not all(isinstance(v, str) for v in arguments):
+        return _UNDEFINED
+    try:
+        moment = dt.datetime.strptime(arguments[0], _strftime_pattern(arguments[1]))
+    except ValueError:
+        return _UNDEFINED
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return int(moment.timestamp() * 1000)
