@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from .._aws import mqtt_limits
 from .._aws.errors import invalid_request
 from .._service import IotService
 from .._service.shadows import Named
@@ -79,6 +80,9 @@ def _user_properties(value: Any) -> list[dict[str, str]]:
 def publish(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     if "userProperties" in params:
         params["userProperties"] = _user_properties(params["userProperties"])
+    refusal = mqtt_limits.publish_refusal(params["topic"], params.get("payload") or b"")
+    if refusal is not None:
+        raise invalid_request(refusal)
     service.messages.publish(
         params["topic"],
         params.get("payload") or b"",

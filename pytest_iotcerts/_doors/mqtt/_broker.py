@@ -76,6 +76,8 @@ class Door(Protocol):
 
     def may(self, client_id: str, action: str, name: str) -> bool: ...
 
+    def past_limits(self, client_id: str, topic: str, payload: bytes) -> bool: ...
+
     def published(
         self, client_id: str, topic: str, payload: bytes, qos: int, retain: bool
     ) -> None: ...
@@ -307,6 +309,9 @@ class IotBroker(Broker):  # type: ignore[misc]
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
             )
         client_id, payload = client_session.client_id, bytes(message.data or b"")
+        if self._door.past_limits(client_id, message.topic, payload):
+            self.close(client_session, "CLIENT_ERROR")  # AWS IoT disconnects the client
+            return True
         if self._door.subscribe_only(message.topic) or not self._door.may(
             client_id, "iot:Publish", message.topic
         ):

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from ..._aws import mqtt_limits
 from ..._aws.errors import ServiceError
 from ..._core.events import Message
 from ..._service import IotService
@@ -71,7 +72,13 @@ class DeviceDoor:
         username: str | None = None,
         password: bytes | None = None,
     ) -> str | None:
-        """The CONNECT: the new session's identifier, or None when iot:Connect is denied."""
+        """The CONNECT: the new session's identifier, or None when iot:Connect is denied (or
+        the client id is past AWS IoT's limit)."""
+        too_long = mqtt_limits.client_id_refusal(client_id)
+        if too_long is not None:
+            certificate = None if certificate_der is None else der_certificate_id(certificate_der)
+            self.records.refused(Refusal(certificate, too_long))
+            return None
         if certificate_der is None:
             return self._connect_by_authorizer(client_id, username, password)
         certificate_id = der_certificate_id(certificate_der)
@@ -178,6 +185,8 @@ class DeviceDoor:
         client = self.records.client(client_id)
         if client is None:
             return False
+        if action == "iot:Subscribe" and mqtt_limits.topic_refusal(name) is not None:
+            return False  # past AWS IoT's topic limits: refused in the SUBACK
         if client.signed:
             return True
         if client.policies is not None:  # a custom authorizer's policies always govern
@@ -190,6 +199,16 @@ class DeviceDoor:
         if not self._enforce_policies():
             return True
         return self._service().authorization.allows(certificate_id, client_id, action, name)
+
+    def past_limits(self, client_id: str, topic: str, payload: bytes) -> bool:
+        """A PUBLISH past AWS IoT's limits (payload, topic length, slashes): recorded as a
+        refusal; the broker disconnects the client (CLIENT_ERROR)."""
+        reason = mqtt_limits.publish_refusal(topic, payload)
+        if reason is None:
+            return False
+        client = self.records.client(client_id)
+        self.records.refused(Refusal(client.certificate_id if client else None, reason))
+        return True
 
     def published(self, client_id: str, topic: str, payload: bytes, qos: int, retain: bool) -> None:
         """A device's message, which the broker delivers: kept in the account's one record of
