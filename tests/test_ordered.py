@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +100,26 @@ def test_a_registry_keeps_its_creation_order_as_names_come_and_go(
     expected = sorted(registry.values(), key=lambda item: item.sequence)
     assert registry.in_order.window(None, 100) == expected
     assert len(registry.in_order) == len(registry)
+
+
+def test_a_next_token_stays_valid_across_writes_for_things_and_groups(client: Any) -> None:
+    for index in range(30):
+        client.create_thing(thingName=f"thing-{index:02d}")
+        client.create_thing_group(thingGroupName=f"group-{index:02d}")
+
+    things = client.list_things(maxResults=10)
+    groups = client.list_thing_groups(maxResults=10)
+    client.delete_thing(thingName="thing-00")  # already listed
+    client.delete_thing(thingName="thing-10")  # not yet listed: the next page skips it
+    client.delete_thing_group(thingGroupName="group-00")
+    client.create_thing(thingName="thing-late")
+
+    later = client.list_things(maxResults=10, nextToken=things["nextToken"])
+    later_groups = client.list_thing_groups(maxResults=10, nextToken=groups["nextToken"])
+    assert [t["thingName"] for t in later["things"]] == [f"thing-{i}" for i in range(11, 21)]
+    assert [g["groupName"] for g in later_groups["thingGroups"]] == [
+        f"group-{i}" for i in range(10, 20)
+    ]
+    walked = client.get_paginator("list_things").paginate(PaginationConfig={"PageSize": 7})
+    names = [t["thingName"] for page in walked for t in page["things"]]
+    assert len(names) == 29 and names[-1] == "thing-late"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._core.ordered import Ordered
 from .._core.resources import ThingGroup
 from .._service import IotService
-from ._common import operation, page_by_position
+from ._common import operation, page, page_by_position
 from .tags import tag_on_create
 
 
@@ -17,6 +18,18 @@ def _named(params: Mapping[str, Any], kind: str) -> str:
     if name is None and params.get(f"{kind}Arn"):
         name = str(params[f"{kind}Arn"]).rsplit("/", 1)[-1]
     return str(name or "")
+
+
+def _sequence_page(
+    groups: list[Any] | Ordered[Any], params: Mapping[str, Any]
+) -> tuple[list[Any], str | None]:
+    """A page by creation, with a token that stays valid across writes."""
+    return page(
+        groups,
+        key=lambda group: group.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
 
 
 def _name_and_arn(group: ThingGroup) -> dict[str, str]:
@@ -78,12 +91,15 @@ def delete_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[s
 
 @operation("ListThingGroups")
 def list_thing_groups(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    groups = service.thing_groups.select(
-        parent=params.get("parentGroup"),
-        prefix=params.get("namePrefixFilter"),
-        recursive=bool(params.get("recursive")),
+    parent, prefix = params.get("parentGroup"), params.get("namePrefixFilter")
+    groups = (
+        service.thing_groups.in_order()
+        if parent is None and prefix is None
+        else service.thing_groups.select(
+            parent=parent, prefix=prefix, recursive=bool(params.get("recursive"))
+        )
     )
-    chosen, token = page_by_position(groups, params)
+    chosen, token = _sequence_page(groups, params)
     return {"thingGroups": [_name_and_arn(g) for g in chosen], "nextToken": token}
 
 
@@ -170,9 +186,10 @@ def delete_billing_group(service: IotService, params: dict[str, Any]) -> Mapping
 
 @operation("ListBillingGroups")
 def list_billing_groups(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page_by_position(
-        service.billing_groups.select(params.get("namePrefixFilter")), params
-    )
+    prefix = params.get("namePrefixFilter")
+    billing_groups = service.billing_groups
+    listed = billing_groups.in_order() if prefix is None else billing_groups.select(prefix)
+    chosen, token = _sequence_page(listed, params)
     groups = [{"groupName": g.name, "groupArn": g.arn} for g in chosen]
     return {"billingGroups": groups, "nextToken": token}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._core.ordered import Ordered
 from .._core.resources import Authorizer, DomainConfiguration, RoleAlias
 from .._service import IotService
 from .._service.custom_auth import Presented
@@ -37,7 +38,9 @@ def _chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]
     return {name: params[name] for name in names if name in params}
 
 
-def _marker_page(items: list[Any], params: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+def _marker_page(
+    items: list[Any] | Ordered[Any], params: Mapping[str, Any]
+) -> tuple[list[Any], str | None]:
     return page(
         items,
         key=lambda item: item.sequence,
@@ -91,7 +94,7 @@ def delete_role_alias(service: IotService, params: dict[str, Any]) -> Mapping[st
 
 @operation("ListRoleAliases")
 def list_role_aliases(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, marker = _marker_page(service.role_aliases.select(), params)
+    chosen, marker = _marker_page(service.role_aliases.in_order(), params)
     return {"roleAliases": [alias.name for alias in chosen], "nextMarker": marker}
 
 
@@ -139,7 +142,10 @@ def delete_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[st
 
 @operation("ListAuthorizers")
 def list_authorizers(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, marker = _marker_page(service.authorizers.select(params.get("status")), params)
+    status = params.get("status")
+    authorizers = service.authorizers
+    listed = authorizers.in_order() if status is None else authorizers.select(status)
+    chosen, marker = _marker_page(listed, params)
     return {"authorizers": [_authorizer_answer(a) for a in chosen], "nextMarker": marker}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
+from .._core.ordered import Ordered
 from .._core.resources import BillingGroup, ThingGroup
 from . import fleet_changes
 from ._scope import Scope
@@ -168,6 +169,10 @@ class ThingGroups:
             return children
         return children + [d for child in children for d in self.descendants(child.name)]
 
+    def in_order(self) -> Ordered[ThingGroup]:
+        """The thing groups by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.thing_groups.in_order
+
     def select(
         self, *, parent: str | None = None, prefix: str | None = None, recursive: bool = False
     ) -> list[ThingGroup]:
@@ -315,6 +320,10 @@ class BillingGroups:
     def get(self, name: str) -> BillingGroup:
         with self._scope.store.lock:
             return self._scope.billing_group(name)
+
+    def in_order(self) -> Ordered[BillingGroup]:
+        """The billing groups by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.billing_groups.in_order
 
     def select(self, prefix: str | None = None) -> list[BillingGroup]:
         with self._scope.store.lock:

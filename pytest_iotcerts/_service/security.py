@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._core.ordered import Ordered
 from .._core.resources import Authorizer, RoleAlias
 from ._scope import Scope
 
@@ -54,6 +55,10 @@ class RoleAliases:
             if alias is None:
                 raise not_found(f"The role alias {name} does not exist.")
             return alias
+
+    def in_order(self) -> Ordered[RoleAlias]:
+        """The role aliases by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.role_aliases.in_order
 
     def select(self) -> list[RoleAlias]:
         with self._scope.store.lock:
@@ -120,6 +125,10 @@ class Authorizers:
             if authorizer is None:
                 raise not_found(f"The authorizer {name} does not exist.")
             return authorizer
+
+    def in_order(self) -> Ordered[Authorizer]:
+        """The authorizers by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.authorizers.in_order
 
     def select(self, status: str | None = None) -> list[Authorizer]:
         with self._scope.store.lock:
