@@ -3,6 +3,7 @@ over the same state."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -126,6 +127,39 @@ def test_a_failed_execution_is_retried_as_the_retry_config_allows(
     assert [s["jobExecutionSummary"]["retryAttempt"] for s in summaries] == [1]
     assert client.describe_job(jobId="flaky")["job"]["status"] == "COMPLETED"
     assert device.get_pending_job_executions(thingName="sensor-3")["queuedJobs"] == []
+
+
+def _at(minutes: float) -> str:
+    moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def test_a_scheduled_job_rolls_out_at_its_start_and_stops_at_its_end(
+    iot_certs: IotCerts, client: Any, fleet: dict[str, str]
+) -> None:
+    iot_certs.clock.freeze()
+    with pytest.raises(client.exceptions.InvalidRequestException, match="30 minutes"):
+        client.create_job(
+            jobId="soon",
+            targets=[fleet["fleet"]],
+            document=DOCUMENT,
+            schedulingConfig={"startTime": _at(5)},
+        )
+    client.create_job(
+        jobId="later",
+        targets=[fleet["fleet"]],
+        document=DOCUMENT,
+        schedulingConfig={"startTime": _at(62), "endTime": _at(122), "endBehavior": "CANCEL"},
+    )
+
+    assert client.describe_job(jobId="later")["job"]["status"] == "SCHEDULED"
+    assert statuses(client, "later") == {}
+    iot_certs.clock.advance(62 * 60)
+    assert client.describe_job(jobId="later")["job"]["status"] == "IN_PROGRESS"
+    assert statuses(client, "later") == {"sensor-1": "QUEUED", "sensor-2": "QUEUED"}
+    iot_certs.clock.advance(61 * 60)
+    assert client.describe_job(jobId="later")["job"]["status"] == "CANCELED"
+    assert statuses(client, "later") == {"sensor-1": "CANCELED", "sensor-2": "CANCELED"}
 
 
 def test_terminal_states_stay_terminal(client: Any, device: Any, fleet: dict[str, str]) -> None:

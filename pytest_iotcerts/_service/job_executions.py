@@ -19,6 +19,7 @@ from .events import RegistryEvents
 DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
 # What abortConfig's failureType ALL counts
 FAILURES = frozenset({"FAILED", "REJECTED", "TIMED_OUT"})
+ACTIVE_JOB = frozenset({"SCHEDULED", "IN_PROGRESS"})
 
 
 def _state_error(message: str) -> ServiceError:
@@ -102,12 +103,41 @@ class JobExecutions:
         events.job("canceled", job)
         fleet_changes.executions_changed(self._scope, list(job.executions))
 
+    def cancel_all(self, job: Job, *, force: bool) -> None:
+        """A job canceled: its QUEUED executions (and IN_PROGRESS ones with ``force``)."""
+        events = RegistryEvents(self._scope)
+        for execution in job.latest_executions():
+            if execution.status == "QUEUED" or (force and execution.status == "IN_PROGRESS"):
+                execution.force_canceled = execution.status == "IN_PROGRESS"
+                execution.move_to("CANCELED")
+                events.job_execution("canceled", execution)
+
+    def follow_schedule(self, job: Job) -> None:
+        """schedulingConfig: a SCHEDULED job starts rolling out at its startTime; at its
+        endTime the rollout stops (endBehavior STOP_ROLLOUT, the default) or the job is
+        canceled (CANCEL; FORCE_CANCEL cancels IN_PROGRESS executions too)."""
+        now = self._scope.clock()
+        if job.status == "SCHEDULED" and job.starts_at is not None and now >= job.starts_at:
+            job.status, job.rollout_began = "IN_PROGRESS", job.starts_at
+            job.last_updated_at = timestamp()
+        if job.ends_at is None or now < job.ends_at or job.status not in ACTIVE_JOB:
+            return
+        behavior = (job.settings.get("schedulingConfig") or {}).get("endBehavior")
+        job.ends_at, job.rollout_waiting = None, []
+        if behavior in ("CANCEL", "FORCE_CANCEL"):
+            job.status, job.last_updated_at = "CANCELED", timestamp()
+            self.cancel_all(job, force=behavior == "FORCE_CANCEL")
+            RegistryEvents(self._scope).job("canceled", job)
+            fleet_changes.executions_changed(self._scope, list(job.executions))
+
     def roll_out(self, job: Job) -> None:
         """jobExecutionsRolloutConfig.maximumPerMinute: executions are queued at that rate,
-        minute by minute on the mock's clock."""
+        minute by minute on the mock's clock (all at once without a rate)."""
+        self.follow_schedule(job)
         if not job.rollout_waiting or job.status != "IN_PROGRESS":
             return
-        rate = int((job.settings.get("jobExecutionsRolloutConfig") or {})["maximumPerMinute"])
+        rollout = job.settings.get("jobExecutionsRolloutConfig") or {}
+        rate = int(rollout.get("maximumPerMinute") or len(job.rollout_waiting))
         minutes = int((self._scope.clock() - job.rollout_began) // 60)
         room = rate * (minutes + 1) - sum(len(runs) for runs in job.executions.values())
         released, job.rollout_waiting = job.rollout_waiting[:room], job.rollout_waiting[room:]

@@ -3,8 +3,10 @@ updated, canceled and deleted; and the job templates they can be made from."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import time
 from typing import Any
 
 from .._aws.clock import timestamp
@@ -49,6 +51,20 @@ def check_document(document: str | None) -> None:
 
 
 MAX_JOB_TARGETS = 100  # AssociateTargetsWithJob's documented limit
+SCHEDULE_LEAD_SECONDS = 30 * 60  # schedulingConfig: 30 minutes ahead at least
+
+
+def _moment(text: Any, name: str) -> float | None:
+    """An ISO 8601 time (``2026-12-01T10:30``, UTC unless it says) as epoch seconds."""
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid_request(f"{name} {text} is not a time as YYYY-MM-DDTHH:MM.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()
 
 
 class Jobs:
@@ -72,22 +88,40 @@ class Jobs:
                 raise invalid_request("A job needs a document or a documentSource.")
             check_document(settings.get("document"))
             things = self.things_targeted(settings["targets"])
+            starts_at, ends_at = self._schedule(settings.get("schedulingConfig") or {})
             job = state.jobs[job_id] = Job(
                 job_id,
                 **self._scope.placement,
                 settings=settings,
             )
-            if settings.get("schedulingConfig"):
-                job.status = "SCHEDULED"
+            job.starts_at, job.ends_at = starts_at, ends_at
             rate = (settings.get("jobExecutionsRolloutConfig") or {}).get("maximumPerMinute")
             now_queued = things if not rate else things[: int(rate)]
-            job.rollout_waiting = [] if not rate else list(things[int(rate) :])
+            if starts_at is not None:  # SCHEDULED: nothing is queued before the start
+                job.status, now_queued = "SCHEDULED", []
+            job.rollout_waiting = [t for t in things if t not in now_queued]
             job.rollout_began = self._scope.clock()
             for thing_name in now_queued:
                 self._executions.queue(job, thing_name)
             self._executions.settle(job)
         fleet_changes.executions_changed(self._scope, now_queued)
         return job
+
+    def _schedule(self, config: dict[str, Any]) -> tuple[float | None, float | None]:
+        """schedulingConfig's startTime and endTime (``YYYY-MM-DDTHH:MM``, UTC) on the mock's
+        clock; AWS's rules: the start at least 30 minutes ahead, the end at least 30 minutes
+        after the start (or after now)."""
+        now, wall = self._scope.clock(), time.time()
+        start = _moment(config.get("startTime"), "startTime")
+        end = _moment(config.get("endTime"), "endTime")
+        if start is not None and start < wall + SCHEDULE_LEAD_SECONDS - 60:
+            raise invalid_request("The startTime must be at least 30 minutes from now.")
+        if end is not None and end < (start or wall) + SCHEDULE_LEAD_SECONDS - 60:
+            raise invalid_request("The endTime must be at least 30 minutes after the startTime.")
+        return (
+            None if start is None else now + (start - wall),
+            None if end is None else now + (end - wall),
+        )
 
     def _from_template(self, settings: dict[str, Any]) -> dict[str, Any]:
         arn = settings.get("jobTemplateArn")
@@ -123,6 +157,7 @@ class Jobs:
             job = self._scope.state.jobs.get(job_id)
             if job is None:
                 raise not_found(f"The job {job_id} does not exist.")
+            self._executions.expire(job)  # catch up with the mock's clock
             return job
 
     def select(
@@ -134,6 +169,8 @@ class Jobs:
     ) -> list[Job]:
         with self._scope.store.lock:
             jobs = list(self._scope.state.jobs.values())
+            for job in jobs:
+                self._executions.expire(job)
         group_arn = None if thing_group is None else self._scope.thing_group(thing_group).arn
         return [
             job
@@ -172,13 +209,8 @@ class Jobs:
             job.force_canceled = job.force_canceled or force
             job.reason_code, job.comment = reason_code or job.reason_code, comment or job.comment
             job.last_updated_at = timestamp()
-            events = RegistryEvents(self._scope)
-            for execution in job.latest_executions():
-                if execution.status == "QUEUED" or (force and execution.status == "IN_PROGRESS"):
-                    execution.force_canceled = execution.status == "IN_PROGRESS"
-                    execution.move_to("CANCELED")
-                    events.job_execution("canceled", execution)
-            events.job("canceled", job)
+            self._executions.cancel_all(job, force=force)
+            RegistryEvents(self._scope).job("canceled", job)
         fleet_changes.executions_changed(self._scope, list(job.executions))
         return job
 

@@ -67,6 +67,9 @@ class Job(ConfiguredResource):
         # the mock's clock)
         self.rollout_waiting: list[str] = []
         self.rollout_began = 0.0
+        # schedulingConfig: when the rollout starts and ends, on the mock's clock
+        self.starts_at: float | None = None
+        self.ends_at: float | None = None
 
     @property
     def job_id(self) -> str:
