@@ -162,6 +162,33 @@ def test_a_scheduled_job_rolls_out_at_its_start_and_stops_at_its_end(
     assert statuses(client, "later") == {"sensor-1": "CANCELED", "sensor-2": "CANCELED"}
 
 
+def test_an_exponential_rollout_speeds_up_as_things_are_notified(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    iot_certs.clock.freeze()
+    arns = [client.create_thing(thingName=f"t{index:02d}")["thingArn"] for index in range(12)]
+    client.create_job(
+        jobId="wave",
+        targets=arns,
+        document=DOCUMENT,
+        jobExecutionsRolloutConfig={
+            "maximumPerMinute": 100,
+            "exponentialRate": {
+                "baseRatePerMinute": 2,
+                "incrementFactor": 2.0,
+                "rateIncreaseCriteria": {"numberOfNotifiedThings": 2},
+            },
+        },
+    )
+
+    queued = [len(statuses(client, "wave"))]
+    for _ in range(2):
+        iot_certs.clock.advance(60)
+        queued.append(len(statuses(client, "wave")))
+
+    assert queued == [2, 6, 12]  # 2 a minute, then 4, then 16 (capped by what is left)
+
+
 def test_terminal_states_stay_terminal(client: Any, device: Any, fleet: dict[str, str]) -> None:
     client.create_job(jobId="j", targets=[fleet["sensor-3"]], document=DOCUMENT)
     device.update_job_execution(jobId="j", thingName="sensor-3", status="FAILED")

@@ -8,6 +8,8 @@ once every execution is terminal.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, invalid_request, not_found
 from .._core.resources import Job, JobExecution
@@ -20,6 +22,7 @@ DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
 # What abortConfig's failureType ALL counts
 FAILURES = frozenset({"FAILED", "REJECTED", "TIMED_OUT"})
 ACTIVE_JOB = frozenset({"SCHEDULED", "IN_PROGRESS"})
+MAX_ROLLOUT_PER_MINUTE = 1000  # jobExecutionsRolloutConfig's documented maximum
 
 
 def _state_error(message: str) -> ServiceError:
@@ -119,6 +122,7 @@ class JobExecutions:
         now = self._scope.clock()
         if job.status == "SCHEDULED" and job.starts_at is not None and now >= job.starts_at:
             job.status, job.rollout_began = "IN_PROGRESS", job.starts_at
+            job.rollout_minute = job.rollout_sent = 0
             job.last_updated_at = timestamp()
         if job.ends_at is None or now < job.ends_at or job.status not in ACTIVE_JOB:
             return
@@ -131,20 +135,56 @@ class JobExecutions:
             fleet_changes.executions_changed(self._scope, list(job.executions))
 
     def roll_out(self, job: Job) -> None:
-        """jobExecutionsRolloutConfig.maximumPerMinute: executions are queued at that rate,
-        minute by minute on the mock's clock (all at once without a rate)."""
+        """jobExecutionsRolloutConfig: executions are queued minute by minute on the mock's
+        clock, ``maximumPerMinute`` each minute, or from ``exponentialRate.baseRatePerMinute``
+        up by ``incrementFactor`` each time ``rateIncreaseCriteria`` is met (capped by
+        ``maximumPerMinute``); all at once without a rollout config."""
         self.follow_schedule(job)
         if not job.rollout_waiting or job.status != "IN_PROGRESS":
             return
-        rollout = job.settings.get("jobExecutionsRolloutConfig") or {}
-        rate = int(rollout.get("maximumPerMinute") or len(job.rollout_waiting))
-        minutes = int((self._scope.clock() - job.rollout_began) // 60)
-        room = rate * (minutes + 1) - sum(len(runs) for runs in job.executions.values())
-        released, job.rollout_waiting = job.rollout_waiting[:room], job.rollout_waiting[room:]
-        for thing_name in released:
-            self.queue(job, thing_name)
+        now = int((self._scope.clock() - job.rollout_began) // 60)
+        released: list[str] = []
+        while job.rollout_waiting:
+            room = self._room(job)
+            batch, job.rollout_waiting = job.rollout_waiting[:room], job.rollout_waiting[room:]
+            for thing_name in batch:
+                self.queue(job, thing_name)
+            released += batch
+            job.rollout_sent += len(batch)
+            if job.rollout_minute >= now:
+                break
+            job.rollout_minute, job.rollout_sent = job.rollout_minute + 1, 0
         if released:
             fleet_changes.executions_changed(self._scope, released)
+
+    def _room(self, job: Job) -> int:
+        """How many more executions this minute of the rollout may queue."""
+        rollout = job.settings.get("jobExecutionsRolloutConfig") or {}
+        exponential = rollout.get("exponentialRate")
+        cap = float(rollout.get("maximumPerMinute") or MAX_ROLLOUT_PER_MINUTE)
+        if exponential:
+            if job.rollout_sent == 0:  # a new minute: the rate rises as its criteria are met
+                job.rollout_rate = min(cap, job.rollout_rate or exponential["baseRatePerMinute"])
+                self._speed_up(job, exponential, cap)
+        elif rollout.get("maximumPerMinute"):
+            job.rollout_rate = cap
+        else:
+            return len(job.rollout_waiting)
+        return max(0, int(job.rollout_rate) - job.rollout_sent)
+
+    def _speed_up(self, job: Job, exponential: dict[str, Any], cap: float) -> None:
+        criteria = exponential.get("rateIncreaseCriteria") or {}
+        if "numberOfNotifiedThings" in criteria:
+            need = int(criteria["numberOfNotifiedThings"])
+            progress = sum(len(runs) for runs in job.executions.values())
+        elif "numberOfSucceededThings" in criteria:
+            need = int(criteria["numberOfSucceededThings"])
+            progress = sum(e.status == "SUCCEEDED" for e in job.latest_executions())
+        else:
+            return
+        while need > 0 and progress - job.rollout_mark >= need and job.rollout_rate < cap:
+            job.rollout_rate = min(cap, job.rollout_rate * float(exponential["incrementFactor"]))
+            job.rollout_mark += need
 
     def _job(self, job_id: str) -> Job:
         job = self._scope.state.jobs.get(job_id)

@@ -95,16 +95,12 @@ class Jobs:
                 settings=settings,
             )
             job.starts_at, job.ends_at = starts_at, ends_at
-            rate = (settings.get("jobExecutionsRolloutConfig") or {}).get("maximumPerMinute")
-            now_queued = things if not rate else things[: int(rate)]
             if starts_at is not None:  # SCHEDULED: nothing is queued before the start
-                job.status, now_queued = "SCHEDULED", []
-            job.rollout_waiting = [t for t in things if t not in now_queued]
+                job.status = "SCHEDULED"
+            job.rollout_waiting = list(things)
             job.rollout_began = self._scope.clock()
-            for thing_name in now_queued:
-                self._executions.queue(job, thing_name)
+            self._executions.roll_out(job)
             self._executions.settle(job)
-        fleet_changes.executions_changed(self._scope, now_queued)
         return job
 
     def _schedule(self, config: dict[str, Any]) -> tuple[float | None, float | None]:

@@ -67,6 +67,10 @@ class Job(ConfiguredResource):
         # the mock's clock)
         self.rollout_waiting: list[str] = []
         self.rollout_began = 0.0
+        self.rollout_minute = 0  # the rollout's current minute, its rate, and how many it sent
+        self.rollout_rate = 0.0
+        self.rollout_sent = 0
+        self.rollout_mark = 0  # exponentialRate: progress counted at the last increase
         # schedulingConfig: when the rollout starts and ends, on the mock's clock
         self.starts_at: float | None = None
         self.ends_at: float | None = None
