@@ -482,3 +482,39 @@ def test_a_step_timeout_from_the_device_replaces_the_jobs(
         client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]["status"]
         == "TIMED_OUT"
     )
+
+
+def test_a_job_from_an_aws_managed_template(client: Any, fleet: dict[str, str]) -> None:
+    listed = client.list_managed_job_templates()["managedJobTemplates"]
+    assert {"AWS-Reboot", "AWS-Download-File", "AWS-Run-Command"} <= {
+        t["templateName"] for t in listed
+    }
+    described = client.describe_managed_job_template(templateName="AWS-Download-File")
+    assert described["templateArn"] == "arn:aws:iot:us-east-1::jobtemplate/AWS-Download-File:1.0"
+    assert [p["key"] for p in described["documentParameters"] if not p["optional"]] == [
+        "downloadUrl",
+        "filePath",
+    ]
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_managed_job_template(templateName="AWS-Nothing")
+    arn = described["templateArn"]
+    with pytest.raises(client.exceptions.InvalidRequestException, match="filePath"):
+        client.create_job(
+            jobId="missing",
+            targets=[fleet["sensor-3"]],
+            jobTemplateArn=arn,
+            documentParameters={"downloadUrl": "https://example.com/index.html"},
+        )
+
+    made = client.create_job(
+        jobId="download",
+        targets=[fleet["sensor-3"]],
+        jobTemplateArn=arn,
+        documentParameters={"downloadUrl": "https://example.com/index.html", "filePath": "/tmp/f"},
+    )
+
+    assert made["description"] == "A managed job template for downloading a file."
+    document = json.loads(client.get_job_document(jobId="download")["document"])
+    action = document["steps"][0]["action"]
+    assert action["input"]["args"] == ["https://example.com/index.html", "/tmp/f"]
+    assert (action["input"]["path"], action["runAsUser"]) == ("", "")

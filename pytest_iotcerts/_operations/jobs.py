@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._aws import managed_job_templates
 from .._core.resources import Job, JobExecution
 from .._service import IotService
+from .._service.jobs import managed_template
 from ._common import operation, page_by_position
 from .tags import tag_on_create
 
@@ -180,6 +182,40 @@ def cancel_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]
 def associate_targets_with_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     job = service.jobs.associate_targets(params["jobId"], list(params["targets"]))
     return {"jobArn": job.arn, "jobId": job.job_id, "description": job.settings.get("description")}
+
+
+@operation("ListManagedJobTemplates")
+def list_managed_job_templates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    name = params.get("templateName")
+    templates = [t for t in managed_job_templates.TEMPLATES.values() if name in (None, t.name)]
+    if name is not None and not templates:
+        managed_template(name)  # ResourceNotFoundException
+    picked, token = page_by_position(templates, params)
+    summaries = [
+        {
+            "templateArn": t.arn(service.scope.region),
+            "templateName": t.name,
+            "description": t.description,
+            "environments": ["LINUX"],
+            "templateVersion": managed_job_templates.VERSION,
+        }
+        for t in picked
+    ]
+    return {"managedJobTemplates": summaries, "nextToken": token}
+
+
+@operation("DescribeManagedJobTemplate")
+def describe_managed_job_template(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    template = managed_template(params["templateName"], params.get("templateVersion"))
+    return {
+        "templateName": template.name,
+        "templateArn": template.arn(service.scope.region),
+        "description": template.description,
+        "templateVersion": managed_job_templates.VERSION,
+        "environments": ["LINUX"],
+        "documentParameters": [dict(p) for p in template.parameters],
+        "document": template.document,
+    }
 
 
 @operation("DeleteJob")

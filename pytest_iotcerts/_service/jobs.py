@@ -9,6 +9,7 @@ import re
 import time
 from typing import Any
 
+from .._aws import managed_job_templates
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
 from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
@@ -123,6 +124,8 @@ class Jobs:
         arn = settings.get("jobTemplateArn")
         if arn is None:
             return settings
+        if managed_job_templates.ARN.match(str(arn)):
+            return _from_managed(str(arn), settings)
         template = JobTemplates(self._scope).get(str(arn).rsplit("/", 1)[-1])
         copied = {k: v for k, v in template.settings.items() if k in TEMPLATE_SETTINGS}
         return {**copied, **{k: v for k, v in settings.items() if v is not None}}
@@ -279,6 +282,45 @@ class Jobs:
             if thing_name in targeted:
                 self._executions.queue(job, thing_name)
                 fleet_changes.executions_changed(self._scope, [thing_name])
+
+
+def managed_template(
+    name: str, version: str | None = None
+) -> managed_job_templates.ManagedTemplate:
+    """A job template AWS manages; ResourceNotFoundException for another name or version."""
+    template = managed_job_templates.TEMPLATES.get(name)
+    if template is None or version not in (None, managed_job_templates.VERSION):
+        raise not_found(
+            f"The managed job template {name} (version {version or 'default'}) does not exist."
+        )
+    return template
+
+
+def _from_managed(arn: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """A job from a managed template: its document, its parameters checked (required ones
+    given, each matching its regex, no others); optional ones left out are empty."""
+    found = managed_job_templates.ARN.match(arn)
+    assert found is not None
+    template = managed_template(found["name"], found["version"])
+    given = dict(settings.get("documentParameters") or {})
+    known = {p["key"]: p for p in template.parameters}
+    for key, value in given.items():
+        if key not in known:
+            raise invalid_request(f"{key} is not a document parameter of {template.name}.")
+        if not re.fullmatch(known[key]["regex"], str(value)):
+            raise invalid_request(f"The value of {key} does not match {known[key]['regex']}.")
+    missing = [key for key in template.required() if key not in given]
+    if missing:
+        raise invalid_request(
+            f"{template.name} needs the document parameters {', '.join(missing)}."
+        )
+    parameters = {**dict.fromkeys(known, ""), **given}
+    return {
+        "description": template.description,
+        **{k: v for k, v in settings.items() if v is not None},
+        "document": template.document,
+        "documentParameters": parameters,
+    }
 
 
 class JobTemplates:
