@@ -61,14 +61,24 @@ class PahoDevice:
         self.connected = threading.Event()
         self.disconnected = threading.Event()
         self.reason: Any = None
+        self.connack_properties: Any = None  # MQTT 5: what the CONNACK's properties said
+        self.disconnect_reason: Any = None  # MQTT 5: the reason code of the server's DISCONNECT
         self.messages: queue.Queue[paho.MQTTMessage] = queue.Queue()
         self.client.on_connect = self._on_connect
-        self.client.on_disconnect = lambda *_args: self.disconnected.set()
+        self.client.on_disconnect = self._on_disconnect
         self.client.on_message = lambda _c, _u, message: self.messages.put(message)
 
-    def _on_connect(self, _client: Any, _userdata: Any, _flags: Any, reason: Any, *_: Any) -> None:
-        self.reason = reason
+    def _on_connect(
+        self, _client: Any, _userdata: Any, _flags: Any, reason: Any, properties: Any = None
+    ) -> None:
+        self.reason, self.connack_properties = reason, properties
         (self.disconnected if reason.is_failure else self.connected).set()
+
+    def _on_disconnect(
+        self, _client: Any, _userdata: Any, _flags: Any, reason: Any, *_: Any
+    ) -> None:
+        self.disconnect_reason = reason
+        self.disconnected.set()
 
     def connect(self, timeout: float = 5.0) -> bool:
         """True once the broker accepted the connection; False if it was closed instead."""
@@ -87,8 +97,12 @@ class PahoDevice:
         self.client.loop_start()
         return True
 
-    def subscribe(self, topic: str) -> bool:
+    def subscribe(self, topic: str, **options: Any) -> bool:
         """True when the SUBACK grants the subscription (False: refused, 0x80)."""
+        return not any(code.is_failure for code in self.suback(topic, **options))
+
+    def suback(self, topic: str, **options: Any) -> list[Any]:
+        """The SUBACK's reason codes (``options``: MQTT 5 subscription options)."""
         subscribed = threading.Event()
         codes: list[Any] = []
 
@@ -97,9 +111,12 @@ class PahoDevice:
             subscribed.set()
 
         self.client.on_subscribe = on_subscribe
-        self.client.subscribe(topic, qos=1)
+        if options:
+            self.client.subscribe(topic, options=paho.SubscribeOptions(qos=1, **options))
+        else:
+            self.client.subscribe(topic, qos=1)
         assert subscribed.wait(5), f"no SUBACK for {topic}"
-        return not any(code.is_failure for code in codes)
+        return codes
 
     def publish(self, topic: str, payload: bytes) -> None:
         published = self.client.publish(topic, payload, qos=1)
@@ -131,3 +148,29 @@ def sdk_connection(
         keep_alive_secs=30,
         **callbacks,
     )
+
+
+def sdk5_client(
+    iot_certs: IotCerts, pair: tuple[Path, Path], client_id: str, **options: Any
+) -> Any:
+    """An MQTT 5 client of the Device SDK, built as AWS's samples build it
+    (``mqtt5_client_builder.mtls_from_path``), started and connected."""
+    from concurrent.futures import Future
+
+    from awsiot import mqtt5_client_builder
+
+    endpoint = iot_certs.mqtt
+    connected: Future[Any] = Future()
+    client = mqtt5_client_builder.mtls_from_path(
+        endpoint=endpoint.host,
+        port=endpoint.port,
+        cert_filepath=str(pair[0]),
+        pri_key_filepath=str(pair[1]),
+        ca_filepath=str(endpoint.ca_file),
+        client_id=client_id,
+        on_lifecycle_connection_success=lambda data: connected.set_result(data),
+        **options,
+    )
+    client.start()
+    client.negotiated = connected.result(10).negotiated_settings
+    return client

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as paho
 import pytest
 from devices import PahoDevice, files_for, write_pair
 
@@ -240,50 +239,6 @@ def test_the_endpoint_stops_with_the_mock(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
     assert not ca_file.exists()
-
-
-def test_mqtt_5_clients_are_refused_with_unsupported_protocol_version(
-    iot_certs: IotCerts, tmp_path: Path
-) -> None:
-    # MQTT 5 is not served yet: an MQTT 5 CONNECT gets an MQTT 5 CONNACK, reason 0x84.
-    certificate = iot_certs.issue_certificate()
-    pair = files_for(iot_certs, certificate, tmp_path)
-    paho_device = PahoDevice(iot_certs, pair, "five", protocol=paho.MQTTv5)
-
-    assert not paho_device.connect()
-    assert paho_device.reason == "Unsupported protocol version"
-    assert iot_certs.mqtt.refusals[-1].reason.startswith("MQTT 5 is not served yet")
-    paho_device.close()
-
-
-def test_the_device_sdks_mqtt5_client_learns_of_the_refusal_at_once(
-    iot_certs: IotCerts, tmp_path: Path
-) -> None:
-    """Not by its CONNACK timeout (30 s): the refusal is an MQTT 5 CONNACK it can read."""
-    from concurrent.futures import Future
-
-    from awscrt import mqtt5
-    from awsiot import mqtt5_client_builder
-
-    certificate = iot_certs.issue_certificate()
-    cert, key = files_for(iot_certs, certificate, tmp_path)
-    failed: Future[Any] = Future()
-    endpoint = iot_certs.mqtt
-    client = mqtt5_client_builder.mtls_from_path(
-        cert_filepath=str(cert),
-        pri_key_filepath=str(key),
-        endpoint=endpoint.host,
-        port=endpoint.port,
-        ca_filepath=str(endpoint.ca_file),
-        client_id="five",
-        on_lifecycle_connection_failure=lambda data: failed.set_result(data),
-    )
-    client.start()
-    try:
-        data = failed.result(10)
-    finally:
-        client.stop()
-    assert data.connack_packet.reason_code == mqtt5.ConnectReasonCode.UNSUPPORTED_PROTOCOL_VERSION
 
 
 def test_a_connection_that_sends_no_connect_is_closed(

@@ -36,3 +36,19 @@ def publish_refusal(topic: str, payload: bytes) -> str | None:
     if len(payload) > MAX_PAYLOAD_BYTES:
         return f"The payload is over {MAX_PAYLOAD_BYTES // 1024} KB."
     return topic_refusal(topic)
+
+
+# MQTT 5 (the quotas page's MQTT 5 rows, and what AWS IoT's CONNACK tells a client): QoS 0 and 1,
+# at most 8 topic aliases from a client, a packet of at most 146 KB, 100 unacknowledged QoS 1
+# publishes in flight; subscription identifiers not supported; shared subscriptions supported.
+MQTT5_MAX_QOS = 1
+MQTT5_TOPIC_ALIAS_MAXIMUM = 8
+MQTT5_MAXIMUM_PACKET_BYTES = 146 * 1024
+MQTT5_RECEIVE_MAXIMUM = 100
+KEEP_ALIVE_SECONDS = (30, 1200)  # a client's keep-alive is held within this range
+
+
+def keep_alive(requested: int) -> int:
+    """The keep-alive AWS IoT holds a client to (0, "none", gets the longest)."""
+    low, high = KEEP_ALIVE_SECONDS
+    return high if requested == 0 else min(max(requested, low), high)

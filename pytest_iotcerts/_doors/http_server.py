@@ -25,6 +25,7 @@ This module imports waitress, so it is only imported when the endpoint starts.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -173,7 +174,16 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
     def _close_all(self) -> None:
         for dispatcher in list(self._map.values()):
-            dispatcher.close()
+            if isinstance(dispatcher, HTTPChannel):
+                dispatcher.handle_close()  # also wakes a worker waiting for the loop to flush
+            elif dispatcher is not self.trigger:
+                dispatcher.close()
+        self.trigger.close()
+
+    def pull_trigger(self) -> None:
+        """Wake the loop; a worker finishing its task after the stop finds no loop to wake."""
+        with contextlib.suppress(OSError):
+            self.trigger.pull_trigger()
 
 
 def _connection_limit() -> int:

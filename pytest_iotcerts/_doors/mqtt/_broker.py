@@ -1,11 +1,13 @@
 """amqtt's broker, with AWS IoT's door in front of it: the only module that imports amqtt.
 
-amqtt does the MQTT 3.1.1 protocol (framing, sessions, QoS, retained messages, wildcards). Four of
-its steps are ours: the TLS context (amqtt's own does not require a client certificate), the
-admission of a connection once TLS is up (AWS IoT closes the connection of a certificate it
-refuses, before any CONNACK), the ``$aws/`` topics devices publish to (amqtt closes a connection
-that publishes to a ``$`` topic; AWS IoT answers them), and the record of who is connected.
-amqtt's private methods are overridden, so the mqtt extra pins its minor version.
+amqtt does the MQTT 3.1.1 protocol (framing, sessions, QoS, retained messages, wildcards); an
+MQTT 5 CONNECT is handed to ``_mqtt5`` at the same port, and messages cross between the two.
+Four of amqtt's steps are ours: the TLS context (amqtt's own does not require a client
+certificate), the admission of a connection once TLS is up (AWS IoT closes the connection of a
+certificate it refuses, before any CONNACK), the ``$aws/`` topics devices publish to (amqtt
+closes a connection that publishes to a ``$`` topic; AWS IoT answers them), and the record of
+who is connected. amqtt's private methods are overridden, so the mqtt extra pins its minor
+version.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import contextlib
 import logging
 import socket
 import ssl
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from amqtt.broker import Broker
@@ -22,6 +26,8 @@ from amqtt.contexts import Action
 from amqtt.mqtt.disconnect import DisconnectPacket
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
+
+from ._mqtt5 import Mqtt5Sessions
 
 # amqtt warns about what clients do (a late PUBACK, a hang-up before CONNECT): the broker is an
 # implementation detail of the mock, and what matters to a test is in the endpoint's records.
@@ -66,6 +72,7 @@ class Door(Protocol):
         certificate_der: bytes | None,
         username: str | None = None,
         password: bytes | None = None,
+        protocol_version: int = 4,
     ) -> str | None: ...
 
     def closing(self, session_identifier: str, reason: str) -> None: ...
@@ -79,7 +86,13 @@ class Door(Protocol):
     def past_limits(self, client_id: str, topic: str, payload: bytes) -> bool: ...
 
     def published(
-        self, client_id: str, topic: str, payload: bytes, qos: int, retain: bool
+        self,
+        client_id: str,
+        topic: str,
+        payload: bytes,
+        qos: int,
+        retain: bool,
+        properties: Mapping[str, Any] | None = None,
     ) -> None: ...
 
     def subscribe_only(self, topic: str) -> bool: ...
@@ -93,9 +106,9 @@ class Door(Protocol):
 
 CONNECT_SECONDS = 10.0  # a connection that sends no CONNECT in this time is closed
 MQTT_5 = 5
-# CONNACK, MQTT 5 form: no session present, reason 0x84 "Unsupported Protocol Version", no
-# properties. What an MQTT 5 client is told at once (it would not read a 3.1.1 CONNACK).
-_UNSUPPORTED_MQTT_5 = bytes([0x20, 0x03, 0x00, 0x84, 0x00])
+# The QoS of the 3.1.1 device publish being broadcast, for its MQTT 5 subscribers (amqtt's
+# broadcast carries none: it sends at each subscription's QoS).
+_DEVICE_QOS: ContextVar[int] = ContextVar("device_qos", default=0)
 
 
 async def _protocol_level(reader: asyncio.StreamReader) -> tuple[int | None, bytes]:
@@ -166,6 +179,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._live: dict[str, Any] = {}
         self._signed: dict[int, str] = {}  # id(ssl object) -> access key of a signed WebSocket
         self._sending: set[asyncio.Future[Any]] = set()
+        self._v5 = Mqtt5Sessions(self)
 
     @property
     def port(self) -> int:
@@ -203,13 +217,11 @@ class IotBroker(Broker):  # type: ignore[misc]
             self._transports.pop(id(ssl_object), None)
             writer.transport.abort()
             return
-        if level == MQTT_5:
-            self._door.refused_before_connect(der, "MQTT 5 is not served yet: connect with 3.1.1.")
-            self._transports.pop(id(ssl_object), None)
-            writer.write(_UNSUPPORTED_MQTT_5)
-            writer.close()
-            return
         try:
+            if level == MQTT_5:
+                quick = _QuickAckReader(reader, writer.get_extra_info("socket"))
+                await self._v5.serve(quick, writer, read_already, CONNECT_SECONDS)  # type: ignore[arg-type]
+                return
             quick = _QuickAckReader(reader, writer.get_extra_info("socket"), read_already)
             await super().stream_connected(quick, writer, listener_name)
         except ConnectionError:  # the connection is gone (closed by us, or by the client)
@@ -262,8 +274,9 @@ class IotBroker(Broker):  # type: ignore[misc]
         return True
 
     def _take_over(self, client_id: str, ssl_object: Any) -> None:
-        """A client id connects again: AWS IoT closes the older connection of that client id
-        (lifecycle reason DUPLICATE_CLIENTID); the newer one is served."""
+        """A client id connects again (over either MQTT version): AWS IoT closes the older
+        connection of that client id (lifecycle reason DUPLICATE_CLIENTID); the newer one is
+        served."""
         older = self._live.get(client_id)
         self._live[client_id] = ssl_object
         if older is None or older is ssl_object:
@@ -271,7 +284,26 @@ class IotBroker(Broker):  # type: ignore[misc]
         identifier = self._identifiers.get(id(older))
         if identifier is not None:
             self._door.closing(identifier, "DUPLICATE_CLIENTID")
-        self.drop(older)
+        self._hang_up(older, "DUPLICATE_CLIENTID")
+
+    # -- the hub MQTT 5 connections use (``_mqtt5.Hub``) -----------------------------------------
+
+    @property
+    def door(self) -> Door:
+        return self._door
+
+    def registered(self, client_id: str, ssl_object: Any, identifier: str) -> None:
+        self._take_over(client_id, ssl_object)
+        self._identifiers[id(ssl_object)] = identifier
+
+    def unregistered(self, client_id: str, ssl_object: Any) -> str | None:
+        if self._live.get(client_id) is ssl_object:
+            del self._live[client_id]
+        return self._identifiers.pop(id(ssl_object), None)
+
+    def retained(self) -> Iterable[tuple[str, bytes, int]]:
+        for topic, message in list(self._retained_messages.items()):
+            yield topic, bytes(message.data or b""), int(message.qos or 0)
 
     async def _handle_disconnect(
         self, client_session: Session, handler: BrokerProtocolHandler, waiter: Any
@@ -319,6 +351,7 @@ class IotBroker(Broker):  # type: ignore[misc]
             return True
         qos, retain = int(message.qos or 0), bool(message.retain)
         self._door.published(client_id, message.topic, payload, qos, retain)
+        _DEVICE_QOS.set(qos)
         if not message.topic.startswith("$aws/"):
             return bool(
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
@@ -354,13 +387,32 @@ class IotBroker(Broker):  # type: ignore[misc]
                     sending.add_done_callback(self._sending.discard)
                     return
 
-    async def broadcast(self, topic: str, data: bytes, qos: int = 0, retain: bool = False) -> None:
-        """Publish as AWS IoT, to every subscriber (a retained message is kept for new ones;
-        an empty one clears the topic's)."""
+    async def broadcast(
+        self,
+        topic: str,
+        data: bytes,
+        qos: int = 0,
+        retain: bool = False,
+        properties: Mapping[str, Any] | None = None,
+        sender: str | None = None,
+    ) -> None:
+        """Publish to every subscriber of either MQTT version, as AWS IoT or for an MQTT 5
+        device (a retained message is kept for new subscribers; an empty one clears the
+        topic's). MQTT 5 subscribers get the message's MQTT 5 properties."""
         if retain:
             await self.retain_message(None, topic, data, qos)
         if data or not retain:
-            await self._broadcast_message(None, topic, data)
+            await Broker._broadcast_message(self, None, topic, data)
+            self._v5.deliver(topic, data, qos, properties or {}, sender)
+
+    async def _broadcast_message(
+        self, session: Session | None, topic: str | None, data: Any, force_qos: int | None = None
+    ) -> None:
+        """amqtt's broadcast of a 3.1.1 device's message, which MQTT 5 subscribers get too."""
+        await super()._broadcast_message(session, topic, data, force_qos)
+        if topic and data is not None:
+            qos = _DEVICE_QOS.get() if force_qos is None else force_qos
+            self._v5.deliver(topic, bytes(data), qos, {}, getattr(session, "client_id", None))
 
     # -- closing -------------------------------------------------------------------------------
 
@@ -385,9 +437,17 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._door.closing(getattr(session, SESSION, ""), reason)
         if prevent_will:
             session.will_flag = False
-        self.drop(session.ssl_object)
+        self._hang_up(session.ssl_object, reason)
         if forget_session:
             self._sessions.pop(session.client_id, None)
+
+    def _hang_up(self, ssl_object: Any, reason: str) -> None:
+        """Close a connection: an MQTT 5 client is told why first (a DISCONNECT)."""
+        session5 = self._v5.of(ssl_object)
+        if session5 is not None:
+            self._v5.close(session5, reason)
+        else:
+            self.drop(ssl_object)
 
     def drop(self, ssl_object: Any) -> bool:
         """Close the connection of that TLS session."""
@@ -397,10 +457,13 @@ class IotBroker(Broker):  # type: ignore[misc]
         transport.abort()
         return True
 
-    def connected_sessions(self) -> dict[str, Session]:
-        """The amqtt session of each connected client, by client id."""
-        return {
+    def connected_sessions(self) -> dict[str, Any]:
+        """The session of each connected client, by client id (amqtt's for MQTT 3.1.1, ours
+        for MQTT 5)."""
+        sessions: dict[str, Any] = {
             client_id: session
             for client_id, (session, _handler) in self._sessions.items()
             if session.transitions.is_connected()
         }
+        sessions.update({session.client_id: session for session in self._v5.connected()})
+        return sessions

@@ -6,7 +6,8 @@ thread."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..._aws import mqtt_limits
@@ -71,30 +72,34 @@ class DeviceDoor:
         certificate_der: bytes | None,
         username: str | None = None,
         password: bytes | None = None,
+        protocol_version: int = 4,
     ) -> str | None:
-        """The CONNECT: the new session's identifier, or None when iot:Connect is denied (or
-        the client id is past AWS IoT's limit)."""
+        """The CONNECT (MQTT 3.1.1 is protocol version 4, MQTT 5 is 5): the new session's
+        identifier, or None when iot:Connect is denied (or the client id is past AWS IoT's
+        limit)."""
         too_long = mqtt_limits.client_id_refusal(client_id)
         if too_long is not None:
             certificate = None if certificate_der is None else der_certificate_id(certificate_der)
             self.records.refused(Refusal(certificate, too_long))
             return None
         if certificate_der is None:
-            return self._connect_by_authorizer(client_id, username, password)
+            return self._connect_by_authorizer(client_id, username, password, protocol_version)
         certificate_id = der_certificate_id(certificate_der)
         if not self._may(certificate_id, client_id, "iot:Connect", client_id):
             self.records.refused(
                 Refusal(certificate_id, f"iot:Connect is not allowed for client id {client_id}.")
             )
             return None
-        client = Client(client_id, certificate_id, uuid.uuid4().hex)
+        client = Client(
+            client_id, certificate_id, uuid.uuid4().hex, protocol_version=protocol_version
+        )
         self._sessions[client.session_identifier] = client
         self.records.connected(client)
         self._service().connections.connected(certificate_id, client_id, client.session_identifier)
         return client.session_identifier
 
     def _connect_by_authorizer(
-        self, client_id: str, username: str | None, password: bytes | None
+        self, client_id: str, username: str | None, password: bytes | None, protocol_version: int
     ) -> str | None:
         """No certificate: the custom authorizer its username names (or the default) decides,
         and the policies it answers govern the connection."""
@@ -112,7 +117,12 @@ class DeviceDoor:
             self.records.refused(Refusal(None, f"The custom authorizer has not {reason}."))
             return None
         client = Client(
-            client_id, None, uuid.uuid4().hex, principal_id=answer.principal_id, policies=policies
+            client_id,
+            None,
+            uuid.uuid4().hex,
+            principal_id=answer.principal_id,
+            policies=policies,
+            protocol_version=protocol_version,
         )
         self._sessions[client.session_identifier] = client
         self.records.connected(client)
@@ -210,13 +220,29 @@ class DeviceDoor:
         self.records.refused(Refusal(client.certificate_id if client else None, reason))
         return True
 
-    def published(self, client_id: str, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+    def published(
+        self,
+        client_id: str,
+        topic: str,
+        payload: bytes,
+        qos: int,
+        retain: bool,
+        properties: Mapping[str, Any] | None = None,
+    ) -> None:
         """A device's message, which the broker delivers: kept in the account's one record of
-        messages (retained, and answered when it is a shadow request) and in the endpoint's."""
+        messages (retained, and answered when it is a shadow request) and in the endpoint's,
+        with its MQTT 5 properties named as Publish names them."""
         service = self._service()
         try:
             message = service.messages.publish(
-                topic, payload, qos=qos, retain=retain, sender=client_id, via="mqtt", delivered=True
+                topic,
+                payload,
+                qos=qos,
+                retain=retain,
+                sender=client_id,
+                via="mqtt",
+                properties=properties,
+                delivered=True,
             )
         except ServiceError:  # not a topic to publish on: the broker has refused it already
             return

@@ -32,7 +32,8 @@ TIMEOUT = 10.0
 
 
 class MqttEndpoint:
-    """MQTT 3.1.1 over TLS with client certificates, on 127.0.0.1 (``iot_certs.mqtt``)."""
+    """MQTT 3.1.1 and MQTT 5 over TLS with client certificates (and over WebSockets), on
+    127.0.0.1 (``iot_certs.mqtt``)."""
 
     host = "127.0.0.1"
 
@@ -185,7 +186,9 @@ class MqttEndpoint:
             self._door.records.add_message(message)
             broker = self._broker
             self._call(
-                broker.broadcast(message.topic, message.payload, message.qos, message.retain),
+                broker.broadcast(
+                    message.topic, message.payload, message.qos, message.retain, message.properties
+                ),
                 wait=False,
             )
 

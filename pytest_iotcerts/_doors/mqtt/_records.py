@@ -23,6 +23,7 @@ class Client:
     principal_id: str | None = None
     policies: tuple[str, ...] | None = None
     signed: bool = False  # over WebSockets with a SigV4 signature: an IAM principal
+    protocol_version: int = 4  # MQTT 3.1.1 is 4, MQTT 5 is 5
 
     @property
     def principal(self) -> str:

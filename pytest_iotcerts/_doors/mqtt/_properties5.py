@@ -1,0 +1,65 @@
+"""MQTT 5 message properties, both ways: as a PUBLISH packet carries them, and as AWS IoT's
+Publish API and our records name them (``userProperties``, ``contentType``, ``responseTopic``,
+``correlationData`` in base64, ``payloadFormatIndicator``, ``messageExpiry``). One shape in the
+records, so a message published over HTTP reaches an MQTT 5 subscriber with its properties, and
+one published over MQTT 5 is recorded as Publish would record it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from moat.lib.mqtt import MQTTPublishPacket, PropertyType
+
+_TEXT = {
+    PropertyType.CONTENT_TYPE: "contentType",
+    PropertyType.RESPONSE_TOPIC: "responseTopic",
+}
+
+
+def payload_bytes(packet: MQTTPublishPacket) -> bytes:
+    """The payload as sent (a UTF-8 payload is decoded to text by the codec)."""
+    if isinstance(packet.payload, str):
+        return packet.payload.encode("utf-8", errors="surrogateescape")
+    return bytes(packet.payload)
+
+
+def from_packet(packet: MQTTPublishPacket) -> dict[str, Any]:
+    """The properties of a device's PUBLISH, named as Publish names them."""
+    named: dict[str, Any] = {
+        name: packet.properties[kind] for kind, name in _TEXT.items() if kind in packet.properties
+    }
+    if isinstance(packet.payload, str):
+        named["payloadFormatIndicator"] = "UTF8_DATA"
+    correlation = packet.properties.get(PropertyType.CORRELATION_DATA)
+    if correlation is not None:
+        named["correlationData"] = base64.b64encode(bytes(correlation)).decode()  # type: ignore[arg-type]
+    expiry = packet.properties.get(PropertyType.MESSAGE_EXPIRY_INTERVAL)
+    if expiry is not None:
+        named["messageExpiry"] = expiry
+    if packet.user_properties:
+        named["userProperties"] = [{key: value} for key, value in packet.user_properties.items()]
+    return named
+
+
+def to_packet(named: Mapping[str, Any]) -> tuple[dict[PropertyType, Any], dict[str, str]]:
+    """The PUBLISH properties and user properties of a recorded message's properties."""
+    properties: dict[PropertyType, Any] = {
+        kind: str(named[name]) for kind, name in _TEXT.items() if named.get(name)
+    }
+    if named.get("payloadFormatIndicator") == "UTF8_DATA":
+        properties[PropertyType.PAYLOAD_FORMAT_INDICATOR] = 1
+    correlation = named.get("correlationData")
+    if correlation:
+        try:
+            properties[PropertyType.CORRELATION_DATA] = base64.b64decode(str(correlation))
+        except (binascii.Error, ValueError):
+            properties[PropertyType.CORRELATION_DATA] = str(correlation).encode()
+    if named.get("messageExpiry") is not None:
+        properties[PropertyType.MESSAGE_EXPIRY_INTERVAL] = int(named["messageExpiry"])
+    user: dict[str, str] = {}
+    for pair in named.get("userProperties") or ():
+        user.update({str(key): str(value) for key, value in dict(pair).items()})
+    return properties, user
