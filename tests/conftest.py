@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import shutil
 import socket
@@ -86,17 +87,20 @@ JS_DIR = Path(__file__).parent / "js"
 
 @pytest.fixture(scope="session")
 def node_sdk() -> Path:
-    """@aws-sdk/client-iot and @aws-sdk/client-iot-data-plane, installed from the npm registry
-    on first use."""
+    """tests/js/package.json's packages (@aws-sdk/client-iot, @aws-sdk/client-iot-data-plane,
+    mqtt), installed from the npm registry on first use, by one xdist worker at a time."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.fail("these tests need node and npm on PATH (Node.js 18 or newer)")
-    installed = JS_DIR / "node_modules" / "@aws-sdk"
-    if not all((installed / name).is_dir() for name in ("client-iot", "client-iot-data-plane")):
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=JS_DIR,
-            check=True,
-            timeout=600,
-        )
+    modules = JS_DIR / "node_modules"
+    wanted = ("@aws-sdk/client-iot", "@aws-sdk/client-iot-data-plane", "mqtt")
+    with open(JS_DIR / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not all((modules / name / "package.json").is_file() for name in wanted):
+            subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=JS_DIR,
+                check=True,
+                timeout=600,
+            )
     return JS_DIR

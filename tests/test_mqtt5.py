@@ -5,6 +5,8 @@ With paho (``MQTTv5``) and the Device SDK's MQTT 5 client."""
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -300,6 +302,49 @@ def test_a_payload_past_128_kb_disconnects_with_packet_too_large(
     assert "128 KB" in iot_certs.mqtt.refusals[-1].reason
 
 
+def test_a_connection_past_50_subscriptions_is_told_quota_exceeded(five: PahoDevice) -> None:
+    for n in range(50):
+        assert five.subscribe(f"filters/{n}")
+
+    assert [str(code) for code in five.suback("filters/50")] == ["Quota exceeded"]
+
+
+def test_subscription_identifiers_are_not_supported(five: PahoDevice) -> None:
+    properties = Properties(PacketTypes.SUBSCRIBE)
+    properties.SubscriptionIdentifier = 7
+
+    five.client.subscribe("plant/#", qos=1, properties=properties)
+
+    assert five.disconnected.wait(5)
+    assert five.disconnect_reason == "Subscription identifiers not supported"
+
+
+def test_a_malformed_packet_closes_the_connection(
+    iot_certs: IotCerts, pair: tuple[Path, Path]
+) -> None:
+    from moat.lib.mqtt import MQTTConnectPacket
+
+    endpoint = iot_certs.mqtt
+    context = ssl.create_default_context(cafile=str(endpoint.ca_file))
+    context.load_cert_chain(str(pair[0]), str(pair[1]))
+    connect = bytearray()
+    MQTTConnectPacket(client_id="raw", clean_start=True).encode(connect)
+    with (
+        socket.create_connection((endpoint.host, endpoint.port), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname=endpoint.host) as tls,
+    ):
+        tls.sendall(bytes(connect))
+        assert tls.recv(2)[0] == 0x20  # CONNACK
+        tls.recv(1024)
+        tls.sendall(b"\x00\x00")  # packet type 0 is reserved
+
+        rest = b"".join(iter(lambda: tls.recv(1024), b""))  # read until the server closes
+
+    assert rest[:1] == b"\xe0"  # a DISCONNECT (reason 0x81, malformed packet) before closing
+    event = iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/raw").json()
+    assert event["disconnectReason"] == "CONNECTION_LOST"
+
+
 # -- closing -----------------------------------------------------------------------------------
 
 
@@ -369,6 +414,43 @@ def test_a_clean_disconnect_sends_no_will(
 
 
 # -- AWS IoT's APIs over MQTT 5, with the Device SDK -------------------------------------------
+
+
+def test_the_device_sdks_mqtt5_client_over_signed_websockets(
+    iot_certs: IotCerts, five: PahoDevice
+) -> None:
+    from concurrent.futures import Future
+
+    from awscrt import auth
+    from awsiot import mqtt5_client_builder
+
+    from pytest_iotcerts import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+    assert five.subscribe("fleet/+/status")
+    endpoint = iot_certs.mqtt
+    connected: Future[Any] = Future()
+    client = mqtt5_client_builder.websockets_with_default_aws_signing(
+        region="us-east-1",
+        credentials_provider=auth.AwsCredentialsProvider.new_static(
+            FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+        ),
+        endpoint=endpoint.host,
+        port=endpoint.websocket_port,
+        ca_filepath=str(endpoint.ca_file),
+        client_id="ws-five",
+        on_lifecycle_connection_success=connected.set_result,
+    )
+    client.start()
+    try:
+        connected.result(10)
+        packet = mqtt5.PublishPacket(topic="fleet/ws-five/status", payload=b"up", qos=QOS1)
+        assert client.publish(packet).result(5).puback.reason_code == 0
+
+        assert five.next_message().payload == b"up"
+        [record] = [c for c in endpoint.clients if c.client_id == "ws-five"]
+        assert (record.signed, record.protocol_version) == (True, 5)
+    finally:
+        client.stop()
 
 
 def test_the_device_sdks_shadow_client_over_mqtt_5(

@@ -1,6 +1,6 @@
 """AWS IoT Core's documented MQTT limits, at the endpoint and over HTTP: a client id of at most
 128 bytes, topics of at most 256 bytes and seven slashes (a basic ingest topic's first three not
-counted), payloads of at most 128 KB."""
+counted), payloads of at most 128 KB, at most 50 subscriptions per connection."""
 
 from __future__ import annotations
 
@@ -92,3 +92,12 @@ def test_iot_data_publish_past_the_limits_is_an_invalid_request(iot_certs: IotCe
     with pytest.raises(data.exceptions.InvalidRequestException, match="128 KB"):
         data.publish(topic="big", payload=b"x" * (128 * 1024 + 1))
     assert iot_certs.messages == []
+
+
+def test_a_connection_holds_at_most_50_subscriptions(device: Any) -> None:
+    sensor = device("many")
+    assert sensor.connect()
+    assert all(sensor.subscribe(f"filters/{n}") for n in range(50))
+
+    assert not sensor.subscribe("filters/50")  # refused in the SUBACK (0x80)
+    assert sensor.subscribe("filters/7")  # one it holds already is not a new one

@@ -100,3 +100,70 @@ def test_an_unsigned_websocket_is_closed_before_any_mqtt(iot_certs: IotCerts) ->
     assert closed.rcvd.code == 1008
     assert "SigV4" in iot_certs.mqtt.refusals[-1].reason
     assert iot_certs.mqtt.clients == []
+
+
+def run_node_device(node_sdk: Path, **env: str) -> dict[str, Any]:
+    """tests/js/mqtt_device.mjs (MQTT.js) with its settings; what it printed."""
+    import json
+    import os
+    import subprocess
+
+    run = subprocess.run(
+        ["node", "mqtt_device.mjs"],
+        cwd=node_sdk,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    result: dict[str, Any] = json.loads(run.stdout)
+    return result
+
+
+@pytest.mark.parametrize("version", [4, 5])
+def test_node_mqtt_connects_over_signed_websockets(
+    iot_certs: IotCerts, node_sdk: Path, version: int
+) -> None:
+    endpoint = iot_certs.mqtt
+    path = presigned_path(endpoint.host, endpoint.websocket_port)
+
+    result = run_node_device(
+        node_sdk,
+        URL=f"wss://{endpoint.host}:{endpoint.websocket_port}{path}",
+        CA_FILE=str(endpoint.ca_file),
+        CLIENT_ID=f"node-ws-{version}",
+        PROTOCOL_VERSION=str(version),
+        TOPIC="node/ws",
+    )
+
+    assert result["granted"] == [1]
+    assert result["message"]["payload"] == "hello from node"
+    [client] = [c for c in endpoint.clients if c.client_id == f"node-ws-{version}"] or [None]
+    recorded = endpoint.messages_on("node/ws")[0]
+    assert (recorded.sender, recorded.payload) == (f"node-ws-{version}", b"hello from node")
+    assert client is None  # it has disconnected by now
+
+
+def test_node_mqtt_5_over_mutual_tls(iot_certs: IotCerts, node_sdk: Path, tmp_path: Path) -> None:
+    endpoint = iot_certs.mqtt
+    files = iot_certs.write_device_files(iot_certs.issue_certificate(), tmp_path)
+
+    result = run_node_device(
+        node_sdk,
+        URL=f"mqtts://{endpoint.host}:{endpoint.port}",
+        CA_FILE=str(endpoint.ca_file),
+        CERT_FILE=str(files.certificate),
+        KEY_FILE=str(files.private_key or ""),
+        CLIENT_ID="node-five",
+        PROTOCOL_VERSION="5",
+        TOPIC="node/tls",
+    )
+
+    assert result["connack"]["properties"]["maximumQoS"] == 1
+    assert result["message"] == {
+        "topic": "node/tls",
+        "payload": "hello from node",
+        "userProperties": {"from": "node"},
+    }

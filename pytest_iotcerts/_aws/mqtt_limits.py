@@ -1,8 +1,8 @@
 """AWS IoT Core's documented MQTT limits (the AWS IoT Core endpoints and quotas page):
 a client id of at most 128 bytes, a topic of at most 256 bytes with at most seven slashes (the
 first three of a basic ingest topic, ``$aws/rules/RULE_NAME/``, not counted), a payload of at
-most 128 KB. A device past one is disconnected (``CLIENT_ERROR``); a subscription past one is
-refused in the SUBACK."""
+most 128 KB, at most 50 subscriptions per connection. A device past one is disconnected
+(``CLIENT_ERROR``); a subscription past one is refused in the SUBACK."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ MAX_CLIENT_ID_BYTES = 128
 MAX_TOPIC_BYTES = 256
 MAX_TOPIC_SLASHES = 7
 MAX_PAYLOAD_BYTES = 128 * 1024
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 50  # a SUBSCRIBE past it is refused for the new filters
 _BASIC_INGEST = "$aws/rules/"
 
 

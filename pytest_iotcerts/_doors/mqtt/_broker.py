@@ -19,15 +19,19 @@ import socket
 import ssl
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import Any
 
+from amqtt.adapters import StreamReaderAdapter, WebSocketsWriter
 from amqtt.broker import Broker
 from amqtt.contexts import Action
 from amqtt.mqtt.disconnect import DisconnectPacket
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
+from ..._aws import mqtt_limits
+from ._door_api import Door
 from ._mqtt5 import Mqtt5Sessions
+from ._websocket import WebSocketStream
 
 # amqtt warns about what clients do (a late PUBACK, a hang-up before CONNECT): the broker is an
 # implementation detail of the mock, and what matters to a test is in the endpoint's records.
@@ -53,55 +57,6 @@ _CONFIG: dict[str, Any] = {
     },
     "plugins": {},  # no anonymous login, no $SYS topics: our door authenticates
 }
-
-
-class Door(Protocol):
-    """What the broker asks of AWS IoT's side (``_door.DeviceDoor``)."""
-
-    def admit(self, certificate_der: bytes | None) -> bool: ...
-
-    def refused_before_connect(self, certificate_der: bytes | None, reason: str) -> None: ...
-
-    def websocket_signature(self, path: str) -> str | None: ...
-
-    def connect_signed(self, client_id: str, access_key_id: str) -> str | None: ...
-
-    def connect(
-        self,
-        client_id: str,
-        certificate_der: bytes | None,
-        username: str | None = None,
-        password: bytes | None = None,
-        protocol_version: int = 4,
-    ) -> str | None: ...
-
-    def closing(self, session_identifier: str, reason: str) -> None: ...
-
-    def disconnected(self, session_identifier: str, clean: bool) -> None: ...
-
-    def subscribed(self, client_id: str, topic_filters: list[str]) -> None: ...
-
-    def may(self, client_id: str, action: str, name: str) -> bool: ...
-
-    def past_limits(self, client_id: str, topic: str, payload: bytes) -> bool: ...
-
-    def published(
-        self,
-        client_id: str,
-        topic: str,
-        payload: bytes,
-        qos: int,
-        retain: bool,
-        properties: Mapping[str, Any] | None = None,
-    ) -> None: ...
-
-    def subscribe_only(self, topic: str) -> bool: ...
-
-    def is_api(self, topic: str) -> bool: ...
-
-    def reserved(
-        self, client_id: str, topic: str, payload: bytes
-    ) -> list[tuple[str, bytes]] | None: ...
 
 
 CONNECT_SECONDS = 10.0  # a connection that sends no CONNECT in this time is closed
@@ -206,21 +161,15 @@ class IotBroker(Broker):  # type: ignore[misc]
             return
         self._transports[id(ssl_object)] = writer.transport  # type: ignore[assignment]
         try:
-            level, read_already = await asyncio.wait_for(_protocol_level(reader), CONNECT_SECONDS)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
-            self._door.refused_before_connect(der, "No CONNECT came in time.")
-            self._transports.pop(id(ssl_object), None)
-            writer.transport.abort()
-            return
-        if level is None:  # MQTT: a connection's first packet is CONNECT, else it is closed
-            self._door.refused_before_connect(der, "The first packet was not a CONNECT.")
-            self._transports.pop(id(ssl_object), None)
-            writer.transport.abort()
-            return
-        try:
+            connect = await self._connect_level(reader, der, writer.transport)
+            if connect is None:
+                return
+            level, read_already = connect
             if level == MQTT_5:
                 quick = _QuickAckReader(reader, writer.get_extra_info("socket"))
-                await self._v5.serve(quick, writer, read_already, CONNECT_SECONDS)  # type: ignore[arg-type]
+                await self._v5.serve(
+                    quick, writer.transport, ssl_object, read_already, CONNECT_SECONDS
+                )
                 return
             quick = _QuickAckReader(reader, writer.get_extra_info("socket"), read_already)
             await super().stream_connected(quick, writer, listener_name)
@@ -231,7 +180,8 @@ class IotBroker(Broker):  # type: ignore[misc]
 
     async def ws_connected(self, websocket: Any, listener_name: str) -> None:
         """MQTT over WebSockets: the upgrade request's SigV4 query (as the Device SDK signs it)
-        admits the connection; a request without one is closed before any MQTT."""
+        admits the connection; a request without one is closed before any MQTT. Then MQTT
+        3.1.1 or 5, as over TLS."""
         path = getattr(getattr(websocket, "request", None), "path", "") or ""
         access_key_id = self._door.websocket_signature(path)
         if access_key_id is None:
@@ -240,13 +190,44 @@ class IotBroker(Broker):  # type: ignore[misc]
         ssl_object = websocket.transport.get_extra_info("ssl_object")
         self._signed[id(ssl_object)] = access_key_id
         self._transports[id(ssl_object)] = websocket.transport
+        stream = WebSocketStream(websocket)
         try:
-            await super().ws_connected(websocket, listener_name)
+            connect = await self._connect_level(stream, None, websocket.transport)
+            if connect is None:
+                return
+            level, read_already = connect
+            if level == MQTT_5:
+                await self._v5.serve(
+                    stream, stream, ssl_object, read_already, CONNECT_SECONDS, access_key_id
+                )
+                return
+            stream.unread(read_already)
+            await self._client_connected(
+                listener_name, StreamReaderAdapter(stream), WebSocketsWriter(websocket)
+            )
         except ConnectionError:
             pass
         finally:
             self._transports.pop(id(ssl_object), None)
             self._signed.pop(id(ssl_object), None)
+
+    async def _connect_level(
+        self, reader: Any, der: bytes | None, transport: Any
+    ) -> tuple[int, bytes] | None:
+        """The CONNECT's protocol level and the bytes read to learn it; None (the connection
+        closed, the refusal recorded) when no CONNECT comes in time or the first packet is
+        not one."""
+        try:
+            level, read_already = await asyncio.wait_for(_protocol_level(reader), CONNECT_SECONDS)
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+            self._door.refused_before_connect(der, "No CONNECT came in time.")
+            transport.abort()
+            return None
+        if level is None:  # MQTT: a connection's first packet is CONNECT, else it is closed
+            self._door.refused_before_connect(der, "The first packet was not a CONNECT.")
+            transport.abort()
+            return None
+        return level, read_already
 
     async def _handle_client_session(
         self, reader: Any, writer: Any, client_session: Session, handler: Any, *args: Any
@@ -321,7 +302,18 @@ class IotBroker(Broker):  # type: ignore[misc]
 
     async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
         wanted = FILTER_ACTIONS.get(action)
+        if wanted == "iot:Subscribe" and self._subscriptions_full(session, topic):
+            return False  # AWS IoT's subscriptions-per-connection quota: refused in the SUBACK
         return wanted is None or self._door.may(session.client_id, wanted, topic)
+
+    def _subscriptions_full(self, session: Session, topic_filter: str) -> bool:
+        held = {
+            held_filter
+            for held_filter, subscribers in self._subscriptions.items()
+            if any(subscriber is session for subscriber, _qos in subscribers)
+        }
+        full = len(held) >= mqtt_limits.MAX_SUBSCRIPTIONS_PER_CONNECTION
+        return full and topic_filter not in held
 
     async def _handle_subscription(
         self, client_session: Session, handler: BrokerProtocolHandler, subscribe_waiter: Any

@@ -150,10 +150,19 @@ class DeviceDoor:
             return None
         return credential[0]
 
-    def connect_signed(self, client_id: str, access_key_id: str) -> str | None:
+    def connect_signed(
+        self, client_id: str, access_key_id: str, protocol_version: int = 4
+    ) -> str | None:
         """A CONNECT over a signed WebSocket: an IAM principal (IAM policies are not
         emulated: it may do anything)."""
-        client = Client(client_id, None, uuid.uuid4().hex, principal_id=access_key_id, signed=True)
+        client = Client(
+            client_id,
+            None,
+            uuid.uuid4().hex,
+            principal_id=access_key_id,
+            signed=True,
+            protocol_version=protocol_version,
+        )
         self._sessions[client.session_identifier] = client
         self.records.connected(client)
         self._service().connections.connected(

@@ -38,6 +38,7 @@ from moat.lib.mqtt.broker_state_machine import MQTTBrokerClientStateMachine
 
 from ..._aws import mqtt_limits
 from ..._core.events import matches
+from ._door_api import Door
 from ._properties5 import from_packet, payload_bytes, to_packet
 
 SHARE = "$share/"
@@ -58,7 +59,7 @@ class Hub(Protocol):
     """What an MQTT 5 connection asks of the broker (``_broker.IotBroker``)."""
 
     @property
-    def door(self) -> Any: ...
+    def door(self) -> Door: ...
 
     def registered(self, client_id: str, ssl_object: Any, identifier: str) -> None: ...
 
@@ -122,6 +123,7 @@ class Session5:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     aliases: dict[int, str] = field(default_factory=dict)
     closed_for: str | None = None  # the lifecycle reason when AWS IoT closed it
+    signed_by: str | None = None  # over a SigV4-signed WebSocket: the access key
 
     @property
     def iotcerts_session_identifier(self) -> str:
@@ -171,13 +173,15 @@ class Mqtt5Sessions:
 
     async def serve(
         self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
+        reader: Any,
+        transport: Any,
+        ssl_object: Any,
         first: bytes,
         connect_seconds: float,
+        signed_by: str | None = None,
     ) -> None:
-        ssl_object = writer.get_extra_info("ssl_object")
-        session = Session5(writer.transport, ssl_object)
+        """Serve one connection (``signed_by``: the access key of a SigV4-signed WebSocket)."""
+        session = Session5(transport, ssl_object, signed_by=signed_by)
         self._sessions[id(ssl_object)] = session
         clean = False
         try:
@@ -192,6 +196,8 @@ class Mqtt5Sessions:
             session.disconnect(ReasonCode.MALFORMED_PACKET)
         finally:
             del self._sessions[id(ssl_object)]
+            if not transport.is_closing():
+                transport.close()
             await self._ended(session, clean)
 
     async def _connect_packet(
@@ -207,13 +213,8 @@ class Mqtt5Sessions:
 
     def _admit(self, session: Session5, connect: MQTTConnectPacket) -> bool:
         """iot:Connect as for MQTT 3.1.1; a refusal is a CONNACK with its reason code."""
-        door = self._hub.door
         client_id = connect.client_id or uuid.uuid4().hex  # AWS IoT assigns an empty one
-        der = session.ssl_object.getpeercert(binary_form=True) if session.ssl_object else None
-        password = (
-            connect.password.encode() if isinstance(connect.password, str) else connect.password
-        )
-        identifier = door.connect(client_id, der, connect.username, password, protocol_version=5)
+        identifier = self._connect(session, client_id, connect)
         if identifier is None:
             too_long = mqtt_limits.client_id_refusal(client_id) is not None
             reason = (
@@ -230,6 +231,14 @@ class Mqtt5Sessions:
         session.machine.connack(ReasonCode.SUCCESS, self._connack_properties(connect, client_id))
         session.flush()
         return True
+
+    def _connect(self, session: Session5, client_id: str, connect: MQTTConnectPacket) -> str | None:
+        door = self._hub.door
+        if session.signed_by is not None:
+            return door.connect_signed(client_id, session.signed_by, protocol_version=5)
+        der = session.ssl_object.getpeercert(binary_form=True) if session.ssl_object else None
+        password = connect.password.encode() if connect.password is not None else None
+        return door.connect(client_id, der, connect.username, password, protocol_version=5)
 
     def _connack_properties(
         self, connect: MQTTConnectPacket, client_id: str
@@ -375,26 +384,38 @@ class Mqtt5Sessions:
     # -- subscriptions ----------------------------------------------------------------------
 
     def _subscribe(self, session: Session5, packet: MQTTSubscribePacket) -> None:
+        if PropertyType.SUBSCRIPTION_IDENTIFIER in packet.properties:  # the CONNACK said no
+            self._hub.door.closing(session.identifier, "CLIENT_ERROR")
+            session.closed_for = "CLIENT_ERROR"
+            session.disconnect(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED)
+            return
         door, codes, granted = self._hub.door, [], []
         for subscription in packet.subscriptions:
-            topic_filter = subscription.pattern.pattern
-            if not _valid_filter(topic_filter):
-                codes.append(ReasonCode.TOPIC_FILTER_INVALID)
-            elif not door.may(session.client_id, "iot:Subscribe", topic_filter):
-                codes.append(ReasonCode.NOT_AUTHORIZED)
-            else:
+            code = self._refusal(session, subscription.pattern.pattern)
+            if code is None:
                 subscription.max_qos = QoS(
                     min(int(subscription.max_qos), mqtt_limits.MQTT5_MAX_QOS)
                 )
-                known = topic_filter in session.subscriptions
-                session.subscriptions[topic_filter] = subscription
-                codes.append(ReasonCode(int(subscription.max_qos)))
+                known = subscription.pattern.pattern in session.subscriptions
+                session.subscriptions[subscription.pattern.pattern] = subscription
+                code = ReasonCode(int(subscription.max_qos))
                 granted.append((subscription, known))
+            codes.append(code)
         session.machine.acknowledge_subscribe(packet.packet_id, codes)
         session.flush()
         door.subscribed(session.client_id, [s.pattern.pattern for s, _known in granted])
         for subscription, known in granted:
             self._send_retained(session, subscription, known)
+
+    def _refusal(self, session: Session5, topic_filter: str) -> ReasonCode | None:
+        if not _valid_filter(topic_filter):
+            return ReasonCode.TOPIC_FILTER_INVALID
+        if not self._hub.door.may(session.client_id, "iot:Subscribe", topic_filter):
+            return ReasonCode.NOT_AUTHORIZED
+        full = len(session.subscriptions) >= mqtt_limits.MAX_SUBSCRIPTIONS_PER_CONNECTION
+        if full and topic_filter not in session.subscriptions:
+            return ReasonCode.QUOTA_EXCEEDED
+        return None
 
     def _send_retained(self, session: Session5, subscription: Subscription, known: bool) -> None:
         handling = subscription.retain_handling
