@@ -69,9 +69,10 @@ class PahoDevice:
         self.client.on_message = lambda _c, _u, message: self.messages.put(message)
 
     def _on_connect(
-        self, _client: Any, _userdata: Any, _flags: Any, reason: Any, properties: Any = None
+        self, _client: Any, _userdata: Any, flags: Any, reason: Any, properties: Any = None
     ) -> None:
         self.reason, self.connack_properties = reason, properties
+        self.session_present = bool(getattr(flags, "session_present", False))
         (self.disconnected if reason.is_failure else self.connected).set()
 
     def _on_disconnect(
@@ -80,10 +81,11 @@ class PahoDevice:
         self.disconnect_reason = reason
         self.disconnected.set()
 
-    def connect(self, timeout: float = 5.0) -> bool:
-        """True once the broker accepted the connection; False if it was closed instead."""
+    def connect(self, timeout: float = 5.0, **options: Any) -> bool:
+        """True once the broker accepted the connection; False if it was closed instead
+        (``options``: paho's, such as MQTT 5's ``clean_start`` and ``properties``)."""
         try:
-            self.client.connect(self.endpoint.host, self.endpoint.port)
+            self.client.connect(self.endpoint.host, self.endpoint.port, **options)
         except (ssl.SSLError, OSError):
             return False
         for _ in range(int(timeout * 20)):  # driven here, so a refusal costs no thread

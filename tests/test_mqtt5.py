@@ -227,6 +227,30 @@ def test_a_shared_subscription_gives_each_message_to_one_member(
         worker.close()
 
 
+def test_a_shared_group_spans_mqtt_3_and_mqtt_5_clients(
+    iot_certs: IotCerts, pair: tuple[Path, Path], five: PahoDevice
+) -> None:
+    """AWS IoT allows shared subscriptions on MQTT 3.1.1 too; a group's members take turns
+    whatever their version."""
+    members = [
+        PahoDevice(iot_certs, pair, "member-3"),
+        PahoDevice(iot_certs, pair, "member-5", protocol=paho.MQTTv5),
+    ]
+    for member in members:
+        assert member.connect()
+        assert member.subscribe("$share/mixed/jobs/+")
+
+    for n in range(4):
+        five.publish(f"jobs/{n}", str(n).encode())
+
+    got = [sorted(m.next_message().payload for _ in range(2)) for m in members]
+    assert sorted(got[0] + got[1]) == [b"0", b"1", b"2", b"3"]
+    for member in members:
+        with pytest.raises(Exception):  # noqa: B017 - queue.Empty: once each, no more
+            member.next_message(timeout=0.3)
+        member.close()
+
+
 def test_no_local_keeps_a_clients_own_messages_from_it(five: PahoDevice) -> None:
     assert five.subscribe("chat/#", noLocal=True)
 
@@ -343,6 +367,94 @@ def test_a_malformed_packet_closes_the_connection(
     assert rest[:1] == b"\xe0"  # a DISCONNECT (reason 0x81, malformed packet) before closing
     event = iot_certs.mqtt.wait_for_message("$aws/events/presence/disconnected/raw").json()
     assert event["disconnectReason"] == "CONNECTION_LOST"
+
+
+# -- persistent sessions ---------------------------------------------------------------------
+
+
+def persistent(seconds: int) -> dict[str, Any]:
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = seconds
+    return {"clean_start": False, "properties": properties}
+
+
+def test_a_persistent_session_keeps_subscriptions_and_queues_qos_1_messages(
+    iot_certs: IotCerts, pair: tuple[Path, Path], three: PahoDevice
+) -> None:
+    device = PahoDevice(iot_certs, pair, "pump", protocol=paho.MQTTv5)
+    assert device.connect(**persistent(300))
+    assert not device.session_present
+    assert device.subscribe("orders/#")
+    device.close()
+
+    three.publish("orders/1", b"while away")
+
+    back = PahoDevice(iot_certs, pair, "pump", protocol=paho.MQTTv5)
+    assert back.connect(**persistent(300))
+    assert back.session_present
+    message = back.next_message()
+    assert (message.topic, message.payload) == ("orders/1", b"while away")
+    three.publish("orders/2", b"now")  # the subscription came back with the session
+    assert back.next_message().payload == b"now"
+    back.close()
+
+
+def test_a_queued_message_past_its_expiry_is_dropped(
+    iot_certs: IotCerts,
+    pair: tuple[Path, Path],
+    five: PahoDevice,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pytest_iotcerts._doors.mqtt import _kept_sessions
+
+    clock = [1000.0]
+    monkeypatch.setattr(_kept_sessions, "time", type("Clock", (), {"monotonic": lambda: clock[0]}))
+    device = PahoDevice(iot_certs, pair, "drum", protocol=paho.MQTTv5)
+    assert device.connect(**persistent(300))
+    assert device.subscribe("orders/#")
+    device.close()
+    for topic, seconds in (("orders/short", 10), ("orders/long", 60)):
+        expiring = publish_properties(MessageExpiryInterval=seconds)
+        five.client.publish(topic, b"x", qos=1, properties=expiring).wait_for_publish(5)
+    iot_certs.mqtt.wait_for_message("orders/long")
+
+    clock[0] += 20
+    back = PahoDevice(iot_certs, pair, "drum", protocol=paho.MQTTv5)
+    assert back.connect(**persistent(300))
+
+    message = back.next_message()
+    assert message.topic == "orders/long"
+    assert message.properties.MessageExpiryInterval == 40
+    with pytest.raises(Exception):  # noqa: B017 - queue.Empty
+        back.next_message(timeout=0.3)
+    back.close()
+
+
+def test_clean_start_discards_the_session(
+    iot_certs: IotCerts, pair: tuple[Path, Path], three: PahoDevice
+) -> None:
+    device = PahoDevice(iot_certs, pair, "valve", protocol=paho.MQTTv5)
+    assert device.connect(**persistent(300))
+    assert device.subscribe("orders/#")
+    device.close()
+    three.publish("orders/1", b"while away")
+
+    fresh = PahoDevice(iot_certs, pair, "valve", protocol=paho.MQTTv5)
+    assert fresh.connect(clean_start=True)
+
+    assert not fresh.session_present
+    with pytest.raises(Exception):  # noqa: B017 - queue.Empty
+        fresh.next_message(timeout=0.5)
+    fresh.close()
+
+
+def test_a_session_is_kept_an_hour_at_most(iot_certs: IotCerts, pair: tuple[Path, Path]) -> None:
+    device = PahoDevice(iot_certs, pair, "long", protocol=paho.MQTTv5)
+
+    assert device.connect(**persistent(7 * 24 * 3600))
+
+    assert device.connack_properties.SessionExpiryInterval == 3600
+    device.close()
 
 
 # -- closing -----------------------------------------------------------------------------------

@@ -56,6 +56,18 @@ def matches(topic: str, topic_filter: str) -> bool:
     return len(levels) == len(wanted)
 
 
+SHARE = "$share/"
+
+
+def unshared(topic_filter: str) -> str:
+    """The filter a shared subscription (``$share/GROUP/FILTER``) matches with; others as
+    they are."""
+    if topic_filter.startswith(SHARE):
+        parts = topic_filter.split("/", 2)
+        return parts[2] if len(parts) == 3 else ""
+    return topic_filter
+
+
 class Listener(Protocol):
     def on_message(self, message: Message) -> None: ...
 

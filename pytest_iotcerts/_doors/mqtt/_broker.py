@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
 import logging
 import socket
 import ssl
@@ -29,6 +31,7 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
 from ..._aws import mqtt_limits
+from ..._core.events import SHARE, matches, unshared
 from ._door_api import Door
 from ._mqtt5 import Mqtt5Sessions
 from ._websocket import WebSocketStream
@@ -135,6 +138,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._signed: dict[int, str] = {}  # id(ssl object) -> access key of a signed WebSocket
         self._sending: set[asyncio.Future[Any]] = set()
         self._v5 = Mqtt5Sessions(self)
+        self._turns: dict[str, itertools.count[int]] = {}  # shared filter -> whose turn
 
     @property
     def port(self) -> int:
@@ -396,6 +400,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         if data or not retain:
             await Broker._broadcast_message(self, None, topic, data)
             self._v5.deliver(topic, data, qos, properties or {}, sender)
+            self._share(topic, data, qos, properties or {})
 
     async def _broadcast_message(
         self, session: Session | None, topic: str | None, data: Any, force_qos: int | None = None
@@ -405,6 +410,33 @@ class IotBroker(Broker):  # type: ignore[misc]
         if topic and data is not None:
             qos = _DEVICE_QOS.get() if force_qos is None else force_qos
             self._v5.deliver(topic, bytes(data), qos, {}, getattr(session, "client_id", None))
+            self._share(topic, bytes(data), qos, {})
+
+    def _share(self, topic: str, data: bytes, qos: int, properties: Mapping[str, Any]) -> None:
+        """Each shared subscription group (``$share/GROUP/FILTER``, of MQTT 5 and 3.1.1 clients
+        alike, as AWS IoT allows both) gets the message once: its members take turns."""
+        groups = self._v5.shared_members(topic)
+        for topic_filter, subscribers in self._subscriptions.items():
+            if not topic_filter.startswith(SHARE) or not matches(topic, unshared(topic_filter)):
+                continue
+            for session, granted in subscribers:
+                if session.transitions.is_connected():
+                    send = functools.partial(self._send_311, session, granted)
+                    groups.setdefault(topic_filter, []).append(send)
+        for topic_filter, members in groups.items():
+            turn = next(self._turns.setdefault(topic_filter, itertools.count()))
+            members[turn % len(members)](topic, data, qos, properties)
+
+    def _send_311(
+        self, session: Session, granted: int, topic: str, data: bytes, qos: int, _: Any
+    ) -> None:
+        handler = self._get_handler(session)
+        if handler is not None and self._door.may(session.client_id, "iot:Receive", topic):
+            sending = asyncio.ensure_future(
+                handler.mqtt_publish(topic, data, min(qos, granted), retain=False)
+            )
+            self._sending.add(sending)
+            sending.add_done_callback(self._sending.discard)
 
     # -- closing -------------------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import functools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,11 +37,11 @@ from moat.lib.mqtt import (
 from moat.lib.mqtt.broker_state_machine import MQTTBrokerClientStateMachine
 
 from ..._aws import mqtt_limits
-from ..._core.events import matches
+from ..._core.events import SHARE, matches, unshared
 from ._door_api import Door
+from ._kept_sessions import KeptSessions, expiry, still_valid
 from ._properties5 import from_packet, payload_bytes, to_packet
 
-SHARE = "$share/"
 # Why AWS IoT closed a connection (its lifecycle reason) -> the DISCONNECT reason an MQTT 5
 # client is told first.
 _DISCONNECT_REASONS = {
@@ -53,6 +53,10 @@ _DISCONNECT_REASONS = {
     "SERVER_INITIATED_DISCONNECT": ReasonCode.SERVER_SHUTTING_DOWN,
     "MQTT_KEEP_ALIVE_TIMEOUT": ReasonCode.KEEP_ALIVE_TIMEOUT,
 }
+
+
+# A member of a shared subscription group: send (topic, payload, QoS, properties) to it.
+Send = Callable[[str, bytes, int, Mapping[str, Any]], None]
 
 
 class Hub(Protocol):
@@ -82,12 +86,15 @@ class _Machine(MQTTBrokerClientStateMachine):
     """moat's broker-side session, with the two packets it cannot yet write as AWS IoT does:
     a CONNACK with properties, and a PUBLISH with any MQTT 5 property."""
 
-    def connack(self, reason: ReasonCode, properties: dict[PropertyType, Any]) -> None:
-        self.acknowledge_connect(reason, username=None, session_present=False)
+    def connack(
+        self, reason: ReasonCode, properties: dict[PropertyType, Any], present: bool = False
+    ) -> None:
+        self.acknowledge_connect(reason, username=None, session_present=present)
         self._out_buffer.clear()  # its CONNACK carries no properties: ours replaces it
-        MQTTConnAckPacket(reason_code=reason, session_present=False, properties=properties).encode(
-            self._out_buffer
+        acknowledgement = MQTTConnAckPacket(
+            reason_code=reason, session_present=present, properties=properties
         )
+        acknowledgement.encode(self._out_buffer)
 
     def publish(
         self, topic: str, payload: bytes, qos: int, retain: bool, named: Mapping[str, Any]
@@ -124,6 +131,7 @@ class Session5:
     aliases: dict[int, str] = field(default_factory=dict)
     closed_for: str | None = None  # the lifecycle reason when AWS IoT closed it
     signed_by: str | None = None  # over a SigV4-signed WebSocket: the access key
+    expiry: int = 0  # Session Expiry Interval: kept this long past the connection (seconds)
 
     @property
     def iotcerts_session_identifier(self) -> str:
@@ -157,7 +165,7 @@ class Mqtt5Sessions:
     def __init__(self, hub: Hub) -> None:
         self._hub = hub
         self._sessions: dict[int, Session5] = {}  # id(ssl object) -> its session
-        self._turns: dict[str, itertools.count[int]] = {}  # shared filter -> whose turn
+        self._kept = KeptSessions()
 
     def of(self, ssl_object: Any) -> Session5 | None:
         return self._sessions.get(id(ssl_object))
@@ -227,9 +235,21 @@ class Mqtt5Sessions:
         session.client_id, session.identifier = client_id, identifier
         session.will, session.will_flag = connect.will, self._will_allowed(client_id, connect)
         session.keep_alive = mqtt_limits.keep_alive(connect.keep_alive)
+        asked = connect.properties.get(PropertyType.SESSION_EXPIRY_INTERVAL)
+        requested = asked if isinstance(asked, int) else 0
+        session.expiry = expiry(requested)
         self._hub.registered(client_id, session.ssl_object, identifier)
-        session.machine.connack(ReasonCode.SUCCESS, self._connack_properties(connect, client_id))
+        kept = self._kept.resume(client_id, connect.clean_start)
+        properties = self._connack_properties(connect, client_id)
+        if session.expiry != requested:
+            properties[PropertyType.SESSION_EXPIRY_INTERVAL] = session.expiry
+        session.machine.connack(ReasonCode.SUCCESS, properties, present=kept is not None)
         session.flush()
+        if kept is not None:
+            session.subscriptions.update(kept.subscriptions)
+            for topic, payload, qos, named in still_valid(kept.queued):
+                if self._hub.door.may(client_id, "iot:Receive", topic):
+                    session.deliver(topic, payload, qos, False, named)
         return True
 
     def _connect(self, session: Session5, client_id: str, connect: MQTTConnectPacket) -> str | None:
@@ -273,10 +293,7 @@ class Mqtt5Sessions:
                 return False
             for packet in session.machine.feed_bytes(data):
                 if isinstance(packet, MQTTDisconnectPacket):
-                    if packet.reason_code is ReasonCode.DISCONNECT_WITH_WILL_MESSAGE:
-                        return False
-                    session.will_flag = False
-                    return True
+                    return _disconnected(session, packet)
                 await self._handle(session, packet)
             session.flush()
 
@@ -299,6 +316,8 @@ class Mqtt5Sessions:
         if not session.identifier:
             return
         identifier = self._hub.unregistered(session.client_id, session.ssl_object)
+        if session.closed_for != "DUPLICATE_CLIENTID":  # the newer connection has the session
+            self._kept.keep(session.client_id, session.subscriptions, session.expiry)
         if session.will_flag and session.will is not None:
             await self._will(session)
         self._hub.door.disconnected(identifier or session.identifier, clean)
@@ -332,11 +351,13 @@ class Mqtt5Sessions:
         topic, payload = packet.topic, payload_bytes(packet)
         qos, retain, named = int(packet.qos), bool(packet.retain), from_packet(packet)
         door.published(session.client_id, topic, payload, qos, retain, named)
+        api = topic.startswith("$aws/") and door.is_api(topic)
+        if not api:  # delivered (or queued) before the PUBACK: a test that saw it can look
+            await self._hub.broadcast(topic, payload, qos, retain, named, session.client_id)
         if packet.packet_id is not None:
             session.machine.acknowledge_publish(packet.packet_id, ReasonCode.SUCCESS)
             session.flush()
-        if not topic.startswith("$aws/") or not door.is_api(topic):
-            await self._hub.broadcast(topic, payload, qos, retain, named, session.client_id)
+        if not api:
             return
         answers = await asyncio.get_running_loop().run_in_executor(
             None, door.reserved, session.client_id, topic, payload
@@ -435,7 +456,7 @@ class Mqtt5Sessions:
     def answer(self, session: Session5, topic: str, payload: bytes) -> None:
         """An API's answer, to its requester alone, if it subscribed to the answer's topic."""
         for topic_filter, subscription in session.subscriptions.items():
-            if matches(topic, _plain(topic_filter)):
+            if matches(topic, unshared(topic_filter)):
                 if self._hub.door.may(session.client_id, "iot:Receive", topic):
                     session.deliver(topic, payload, int(subscription.max_qos), False, {})
                 return
@@ -443,21 +464,26 @@ class Mqtt5Sessions:
     def deliver(
         self, topic: str, payload: bytes, qos: int, named: Mapping[str, Any], sender: str | None
     ) -> None:
-        """A message to every MQTT 5 subscriber of its topic (one per shared group)."""
-        groups: dict[str, list[tuple[Session5, Subscription]]] = {}
+        """A message to every MQTT 5 subscriber of its topic but shared ones (the hub picks a
+        member of each group, of either version), and queued for persistent sessions away."""
+        self._kept.queue(topic, payload, qos, named)
         for session in self.connected():
             for topic_filter, subscription in session.subscriptions.items():
-                if not matches(topic, _plain(topic_filter)):
+                if topic_filter.startswith(SHARE) or not matches(topic, topic_filter):
                     continue
-                if topic_filter.startswith(SHARE):
-                    groups.setdefault(topic_filter, []).append((session, subscription))
-                elif not (subscription.no_local and session.client_id == sender):
+                if not (subscription.no_local and session.client_id == sender):
                     self._send(session, subscription, topic, payload, qos, named)
                 break  # a client gets a message once, however many of its filters match
-        for topic_filter, members in groups.items():
-            turn = next(self._turns.setdefault(topic_filter, itertools.count()))
-            session, subscription = members[turn % len(members)]
-            self._send(session, subscription, topic, payload, qos, named)
+
+    def shared_members(self, topic: str) -> dict[str, list[Send]]:
+        """The MQTT 5 members of each shared subscription group whose filter matches."""
+        groups: dict[str, list[Send]] = {}
+        for session in self.connected():
+            for topic_filter, subscription in session.subscriptions.items():
+                if topic_filter.startswith(SHARE) and matches(topic, unshared(topic_filter)):
+                    send = functools.partial(self._send, session, subscription)
+                    groups.setdefault(topic_filter, []).append(send)
+        return groups
 
     def _send(
         self,
@@ -472,11 +498,16 @@ class Mqtt5Sessions:
             session.deliver(topic, payload, min(qos, int(subscription.max_qos)), False, named)
 
 
-def _plain(topic_filter: str) -> str:
-    """The filter a subscription matches with (``$share/GROUP/`` taken off)."""
-    if topic_filter.startswith(SHARE):
-        return topic_filter.split("/", 2)[2] if topic_filter.count("/") >= 2 else ""
-    return topic_filter
+def _disconnected(session: Session5, packet: MQTTDisconnectPacket) -> bool:
+    """The client's DISCONNECT (it may change its session's expiry): True for a clean end, which
+    withholds the will, unless its reason asks for the will."""
+    asked = packet.properties.get(PropertyType.SESSION_EXPIRY_INTERVAL)
+    if isinstance(asked, int):
+        session.expiry = expiry(asked)
+    if packet.reason_code is ReasonCode.DISCONNECT_WITH_WILL_MESSAGE:
+        return False
+    session.will_flag = False
+    return True
 
 
 def _valid_filter(topic_filter: str) -> bool:
