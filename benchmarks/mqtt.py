@@ -1,6 +1,8 @@
 """The MQTT endpoint's latencies: starting it, a device's connect (TLS handshake, admission,
-CONNACK) with paho-mqtt and with the AWS IoT Device SDK, a refused connect, and fleet
-provisioning's two round trips (CreateKeysAndCertificate, RegisterThing) over the SDK.
+CONNACK) with paho-mqtt and with the AWS IoT Device SDK, a refused connect, fleet provisioning's
+two round trips (CreateKeysAndCertificate, RegisterThing) over the SDK, and side by side for MQTT
+3.1.1 and MQTT 5, over mutual TLS and over signed WebSockets: a paho connect, a round trip (a QoS 1
+publish to the device's own subscription, until it is back) and 100 devices connected at once.
 
 Run: python benchmarks/mqtt.py [--rounds N]   (needs the test extra: paho-mqtt, awsiotsdk)
 """
@@ -20,9 +22,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import paho.mqtt.client as paho
 from awscrt import mqtt
 from awsiot import iotidentity
 from devices import PahoDevice, files_for, sdk_connection
+from test_mqtt_websockets import presigned_path
 
 from pytest_iotcerts import IotCerts, mock_iot
 
@@ -116,6 +120,77 @@ def fleet_round_trips(iot: IotCerts, directory: Path, rounds: int) -> tuple[floa
     return statistics.median(create) * 1000, statistics.median(register) * 1000
 
 
+class _Device(PahoDevice):
+    """PahoDevice over MQTT 3.1.1 or 5, over TLS (a certificate) or signed WebSockets."""
+
+    def __init__(self, iot: IotCerts, pair: Any, client_id: str, version: int, ws: bool) -> None:
+        protocol = paho.MQTTv5 if version == 5 else paho.MQTTv311
+        super().__init__(iot, pair, client_id, protocol=protocol)
+        if ws:
+            self.client = paho.Client(
+                paho.CallbackAPIVersion.VERSION2,
+                client_id=client_id,
+                protocol=protocol,
+                transport="websockets",
+            )
+            endpoint = iot.mqtt
+            self.client.ws_set_options(path=presigned_path(endpoint.host, endpoint.websocket_port))
+            self.client.tls_set(ca_certs=str(endpoint.ca_file))
+            self.client.on_connect = self._on_connect
+            self.client.on_disconnect = self._on_disconnect
+            self.client.on_message = lambda _c, _u, message: self.messages.put(message)
+        self._ws = ws
+
+    def connect(self, timeout: float = 5.0, **options: Any) -> bool:
+        if not self._ws:
+            return super().connect(timeout, **options)
+        self.client.connect(self.endpoint.host, self.endpoint.websocket_port)
+        self.client.loop_start()
+        return self.connected.wait(timeout)
+
+
+VARIANTS = [
+    (4, False, "3.1.1, TLS"),
+    (5, False, "5, TLS"),
+    (4, True, "3.1.1, WSS"),
+    (5, True, "5, WSS"),
+]
+
+
+def side_by_side(iot: IotCerts, directory: Path, rounds: int) -> None:
+    pair = files_for(iot, iot.issue_certificate(), directory / "side")
+    print(f"\n{'MQTT':12}{'connect':>10}{'round trip':>12}{'100 devices':>13}")
+    for version, ws, name in VARIANTS:
+
+        def connect_once(i: int, version: int = version, ws: bool = ws) -> float:
+            device = _Device(iot, pair, f"c-{version}-{ws}-{i}", version, ws)
+            elapsed = timed(device.connect)
+            device.close()
+            return elapsed
+
+        connect_ms = median_ms(rounds, connect_once)
+        device = _Device(iot, pair, f"rt-{version}-{ws}", version, ws)
+        device.connect()
+        topic = f"bench/{version}/{ws}"
+        device.subscribe(topic)
+
+        def round_trip(_: int, device: _Device = device, topic: str = topic) -> float:
+            start = time.perf_counter()
+            device.client.publish(topic, b"x", qos=1)
+            device.next_message()
+            return time.perf_counter() - start
+
+        trip_ms = median_ms(rounds * 5, round_trip)
+        device.close()
+        many = [_Device(iot, pair, f"m-{version}-{ws}-{n}", version, ws) for n in range(100)]
+        start = time.perf_counter()
+        assert all(d.connect(timeout=30) for d in many)
+        hundred_ms = (time.perf_counter() - start) * 1000
+        for d in many:
+            d.close()
+        print(f"{name:12}{connect_ms:8.1f} ms{trip_ms:9.2f} ms{hundred_ms:10.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
@@ -132,6 +207,7 @@ def main() -> None:
         create_ms, register_ms = fleet_round_trips(iot, directory, rounds)
         print(f"fleet: CreateKeysAndCertificate       {create_ms:7.1f} ms")
         print(f"fleet: RegisterThing                  {register_ms:7.1f} ms")
+        side_by_side(iot, directory, rounds)
 
 
 if __name__ == "__main__":

@@ -254,3 +254,35 @@ def test_boto3_sees_the_same_authorizer_function(iot_certs: IotCerts, authorizer
     )
     assert answer["isAuthenticated"] is False  # the function said no
     assert authorizer.events[-1]["token"] == "bad"
+
+
+def connect_mqtt5(iot_certs: IotCerts, token: str) -> str:
+    """An MQTT 5 paho client without a certificate: the CONNACK's reason."""
+    endpoint = iot_certs.mqtt
+    device = paho.Client(
+        paho.CallbackAPIVersion.VERSION2, client_id="sensor-42", protocol=paho.MQTTv5
+    )
+    device.tls_set(ca_certs=str(endpoint.ca_file))  # no client certificate
+    device.username_pw_set(username(token), "secret")
+    reasons: list[str] = []
+    answered = threading.Event()
+
+    def on_connect(_c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        reasons.append(str(reason))
+        answered.set()
+
+    device.on_connect = on_connect
+    device.connect(endpoint.host, endpoint.port)
+    device.loop_start()
+    assert answered.wait(10)
+    device.disconnect()
+    device.loop_stop()
+    return reasons[0]
+
+
+def test_an_mqtt_5_device_connects_through_the_authorizer_or_is_told_not_authorized(
+    iot_certs: IotCerts, authorizer: Authorizer
+) -> None:
+    assert connect_mqtt5(iot_certs, "good") == "Success"
+    assert connect_mqtt5(iot_certs, "bad") == "Not authorized"
+    assert authorizer.events[0]["protocolData"]["mqtt"]["clientId"] == "sensor-42"

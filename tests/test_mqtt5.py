@@ -117,6 +117,34 @@ def test_iot_connect_denied_is_a_not_authorized_connack(
     assert iot_certs.mqtt.clients == []
 
 
+def test_the_device_sdks_mqtt5_client_is_told_why_it_is_refused(
+    iot_certs: IotCerts, tmp_path: Path
+) -> None:
+    from concurrent.futures import Future
+
+    from awsiot import mqtt5_client_builder
+
+    iot_certs.mqtt_policies = True
+    pair = files_for(iot_certs, iot_certs.issue_certificate(), tmp_path)  # no policy
+    endpoint = iot_certs.mqtt
+    failed: Future[Any] = Future()
+    client = mqtt5_client_builder.mtls_from_path(
+        endpoint=endpoint.host,
+        port=endpoint.port,
+        cert_filepath=str(pair[0]),
+        pri_key_filepath=str(pair[1]),
+        ca_filepath=str(endpoint.ca_file),
+        client_id="refused",
+        on_lifecycle_connection_failure=failed.set_result,
+    )
+    client.start()
+    try:
+        data = failed.result(10)  # at once, not after the SDK's CONNACK timeout
+    finally:
+        client.stop()
+    assert data.connack_packet.reason_code == mqtt5.ConnectReasonCode.NOT_AUTHORIZED
+
+
 # -- messages across versions ----------------------------------------------------------------
 
 
@@ -446,6 +474,23 @@ def test_clean_start_discards_the_session(
     with pytest.raises(Exception):  # noqa: B017 - queue.Empty
         fresh.next_message(timeout=0.5)
     fresh.close()
+
+
+def test_a_reset_forgets_persistent_sessions(
+    iot_certs: IotCerts, pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    device = PahoDevice(iot_certs, pair, "pump", protocol=paho.MQTTv5)
+    assert device.connect(**persistent(300))
+    assert device.subscribe("orders/#")
+    device.close()
+
+    iot_certs.reset()
+    fresh = files_for(iot_certs, iot_certs.issue_certificate(), tmp_path / "fresh")
+    back = PahoDevice(iot_certs, fresh, "pump", protocol=paho.MQTTv5)
+    assert back.connect(**persistent(300))
+
+    assert not back.session_present
+    back.close()
 
 
 def test_a_session_is_kept_an_hour_at_most(iot_certs: IotCerts, pair: tuple[Path, Path]) -> None:

@@ -481,6 +481,14 @@ class IotBroker(Broker):  # type: ignore[misc]
         transport.abort()
         return True
 
+    async def forget_sessions(self) -> None:
+        """The mock was reset: persistent sessions of clients away are gone with it (3.1.1's,
+        amqtt's, of clients not connected; MQTT 5's, ours)."""
+        self._v5.forget_kept()
+        for client_id, (session, _handler) in list(self._sessions.items()):
+            if not session.transitions.is_connected():
+                del self._sessions[client_id]
+
     def connected_sessions(self) -> dict[str, Any]:
         """The session of each connected client, by client id (amqtt's for MQTT 3.1.1, ours
         for MQTT 5)."""

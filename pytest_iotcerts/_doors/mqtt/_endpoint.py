@@ -174,6 +174,8 @@ class MqttEndpoint:
         connected = [client.client_id for client in self.clients]
         self._door.reset()
         self._drop(connected, "SERVER_INITIATED_DISCONNECT")
+        if self._broker is not None:
+            self._call(self._broker.forget_sessions())
 
     def _listen(self) -> None:
         self._unlisten()

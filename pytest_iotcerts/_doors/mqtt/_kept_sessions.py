@@ -33,6 +33,9 @@ class KeptSessions:
     def __init__(self) -> None:
         self._kept: dict[str, Kept] = {}  # client id -> its session while it is away
 
+    def clear(self) -> None:
+        self._kept.clear()
+
     def resume(self, client_id: str, clean_start: bool) -> Kept | None:
         """The session a client connecting now takes up again (None: a new one)."""
         kept = self._kept.pop(client_id, None)

@@ -173,6 +173,10 @@ class Mqtt5Sessions:
     def connected(self) -> list[Session5]:
         return [session for session in self._sessions.values() if session.identifier]
 
+    def forget_kept(self) -> None:
+        """Drop the persistent sessions of clients away (the mock was reset)."""
+        self._kept.clear()
+
     def close(self, session: Session5, reason: str) -> None:
         session.closed_for = reason
         session.disconnect(_DISCONNECT_REASONS.get(reason, ReasonCode.UNSPECIFIED_ERROR))
@@ -316,7 +320,8 @@ class Mqtt5Sessions:
         if not session.identifier:
             return
         identifier = self._hub.unregistered(session.client_id, session.ssl_object)
-        if session.closed_for != "DUPLICATE_CLIENTID":  # the newer connection has the session
+        # a takeover: the newer connection has the session; a reset: the session is gone
+        if session.closed_for not in ("DUPLICATE_CLIENTID", "SERVER_INITIATED_DISCONNECT"):
             self._kept.keep(session.client_id, session.subscriptions, session.expiry)
         if session.will_flag and session.will is not None:
             await self._will(session)

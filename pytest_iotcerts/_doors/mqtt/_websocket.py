@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from typing import Any
 
 
 class WebSocketStream:
     def __init__(self, websocket: Any) -> None:
         self._websocket = websocket
+        transport = getattr(websocket, "transport", None)
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        self._socket = sock if hasattr(socket, "TCP_QUICKACK") else None
         self._buffer = bytearray()
         self._outgoing: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._closing = False
@@ -28,10 +32,19 @@ class WebSocketStream:
             except Exception:  # websockets' ConnectionClosed, or the socket gone under it
                 return b""
             self._buffer.extend(message.encode() if isinstance(message, str) else message)
+            self._acknowledge()
         cut = len(self._buffer) if n < 0 else min(n, len(self._buffer))
         data = bytes(self._buffer[:cut])
         del self._buffer[:cut]
         return data
+
+    def _acknowledge(self) -> None:
+        """Acknowledge what was read at once (Linux's TCP_QUICKACK), as the TLS listener does:
+        a client with Nagle's algorithm on would otherwise wait out the kernel's delayed ACK,
+        40 ms per request and answer on loopback."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
     async def readexactly(self, n: int) -> bytes:
         data = b""
