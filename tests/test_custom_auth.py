@@ -286,3 +286,66 @@ def test_an_mqtt_5_device_connects_through_the_authorizer_or_is_told_not_authori
     assert connect_mqtt5(iot_certs, "good") == "Success"
     assert connect_mqtt5(iot_certs, "bad") == "Not authorized"
     assert authorizer.events[0]["protocolData"]["mqtt"]["clientId"] == "sensor-42"
+
+
+def test_the_device_sdks_websockets_with_custom_authorizer(
+    iot_certs: IotCerts, authorizer: Authorizer
+) -> None:
+    from concurrent.futures import Future
+
+    from awsiot import mqtt5_client_builder
+
+    endpoint = iot_certs.mqtt
+    connected: Future[Any] = Future()
+    client = mqtt5_client_builder.websockets_with_custom_authorizer(
+        endpoint=endpoint.host,
+        port=endpoint.websocket_port,
+        ca_filepath=str(endpoint.ca_file),
+        client_id="sensor-42",
+        auth_username="device",
+        auth_authorizer_name="tokens",
+        auth_authorizer_signature=sign("good"),
+        auth_token_key_name="token",
+        auth_token_value="good",
+        on_lifecycle_connection_success=connected.set_result,
+    )
+    client.start()
+    try:
+        connected.result(10)
+        [device] = endpoint.clients
+        assert (device.principal_id, device.signed, device.protocol_version) == (
+            "sensor42",
+            False,
+            5,
+        )
+    finally:
+        client.stop()
+
+
+def test_over_websockets_the_token_may_come_in_the_upgrades_headers(
+    iot_certs: IotCerts, authorizer: Authorizer
+) -> None:
+    endpoint = iot_certs.mqtt
+    device = paho.Client(
+        paho.CallbackAPIVersion.VERSION2, client_id="sensor-42", transport="websockets"
+    )
+    device.ws_set_options(
+        headers={
+            "x-amz-customauthorizer-name": "tokens",
+            "token": "good",
+            "x-amz-customauthorizer-signature": sign("good"),
+        }
+    )
+    device.tls_set(ca_certs=str(endpoint.ca_file))
+    connected = threading.Event()
+    device.on_connect = lambda *args: connected.set()
+    device.connect(endpoint.host, endpoint.websocket_port)
+    device.loop_start()
+    try:
+        assert connected.wait(10), endpoint.refusals
+        event = authorizer.events[-1]
+        assert "http" in event["protocols"]
+        assert event["protocolData"]["http"]["headers"]["token"] == "good"
+    finally:
+        device.disconnect()
+        device.loop_stop()

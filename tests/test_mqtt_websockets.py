@@ -4,8 +4,6 @@ upgrade is closed before any MQTT; messages cross between WebSocket and TLS devi
 
 from __future__ import annotations
 
-import asyncio
-import ssl
 import threading
 from pathlib import Path
 from typing import Any
@@ -81,25 +79,28 @@ def test_paho_connects_over_websockets_with_a_presigned_path(iot_certs: IotCerts
         device.loop_stop()
 
 
-def test_an_unsigned_websocket_is_closed_before_any_mqtt(iot_certs: IotCerts) -> None:
-    import websockets.asyncio.client
-
+def test_an_unsigned_websocket_without_an_authorizer_is_refused_at_connect(
+    iot_certs: IotCerts,
+) -> None:
+    """No SigV4 signature: only a custom authorizer may admit the connection, and there is
+    none."""
     endpoint = iot_certs.mqtt
-    context = ssl.create_default_context(cafile=str(endpoint.ca_file))
-
-    async def knock() -> Any:
-        async with websockets.asyncio.client.connect(
-            endpoint.websocket_url, ssl=context, subprotocols=["mqtt"]
-        ) as websocket:
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                await websocket.recv()
-            return closed.value
-
-    closed = asyncio.run(knock())
-
-    assert closed.rcvd.code == 1008
-    assert "SigV4" in iot_certs.mqtt.refusals[-1].reason
-    assert iot_certs.mqtt.clients == []
+    device = paho.Client(
+        paho.CallbackAPIVersion.VERSION2, client_id="stranger", transport="websockets"
+    )
+    device.tls_set(ca_certs=str(endpoint.ca_file))
+    connected, gone = threading.Event(), threading.Event()
+    device.on_connect = lambda *args: connected.set()
+    device.on_disconnect = lambda *args: gone.set()
+    device.connect(endpoint.host, endpoint.websocket_port)
+    device.loop_start()
+    try:
+        assert gone.wait(10)
+        assert not connected.is_set()
+    finally:
+        device.loop_stop()
+    assert "No SigV4 signature on the WebSocket" in endpoint.refusals[-1].reason
+    assert endpoint.clients == []
 
 
 def run_node_device(node_sdk: Path, **env: str) -> dict[str, Any]:

@@ -100,19 +100,27 @@ class CustomAuthentication:
             raise _invalid_answer(f"The authorizer's function failed: {error!r}") from None
         return _checked(answered)
 
-    def for_mqtt(self, username: str | None, password: bytes | None, client_id: str) -> Answer:
-        """A CONNECT without a certificate: the authorizer its username names (or the
-        default), with the token from its query parameters."""
-        query = parse_qs((username or "").partition("?")[2])
-        name = query.get(NAME_PARAMETER, [None])[0]
-        authorizer = self._authorizer(name)
+    def for_mqtt(
+        self,
+        username: str | None,
+        password: bytes | None,
+        client_id: str,
+        upgrade: WebSocketUpgrade | None = None,
+    ) -> Answer:
+        """A CONNECT without a certificate: the authorizer its username names (or, over
+        WebSockets, the upgrade request's query string or headers; or the default), with the
+        token and its signature from the same places."""
+        found = _parameters(username, upgrade)
+        authorizer = self._authorizer(found.get(NAME_PARAMETER))
         key = authorizer.settings.get("tokenKeyName")
         presented = Presented(
-            token=query.get(key, [None])[0] if key else None,
-            token_signature=query.get(SIGNATURE_PARAMETER, [None])[0],
+            token=found.get(key) if key else None,
+            token_signature=found.get(SIGNATURE_PARAMETER),
             username=username,
             password=password,
             client_id=client_id,
+            headers=None if upgrade is None else upgrade.headers,
+            query_string=None if upgrade is None else upgrade.query_string,
         )
         return self.invoke(authorizer.name, presented)
 
@@ -149,6 +157,28 @@ class CustomAuthentication:
                 continue
             return True
         return False
+
+
+@dataclass(frozen=True)
+class WebSocketUpgrade:
+    """The HTTP request that opened an MQTT-over-WebSockets connection without a signature."""
+
+    headers: Mapping[str, str]
+    query_string: str
+
+
+def _parameters(username: str | None, upgrade: WebSocketUpgrade | None) -> dict[str, str]:
+    """Custom authentication's parameters, first found first: the MQTT username's query string,
+    then the WebSocket upgrade's query string, then its headers (names in any case)."""
+    found: dict[str, str] = {}
+    sources = [parse_qs((username or "").partition("?")[2])]
+    if upgrade is not None:
+        sources.append(parse_qs(upgrade.query_string))
+        sources.append({name.lower(): [value] for name, value in upgrade.headers.items()})
+    for source in sources:
+        for name, values in source.items():
+            found.setdefault(name, values[0])
+    return found
 
 
 def _event(presented: Presented, verified: bool) -> dict[str, Any]:

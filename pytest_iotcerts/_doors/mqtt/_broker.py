@@ -22,6 +22,7 @@ import ssl
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import urlsplit
 
 from amqtt.adapters import StreamReaderAdapter, WebSocketsWriter
 from amqtt.broker import Broker
@@ -32,6 +33,7 @@ from amqtt.session import Session
 
 from ..._aws import mqtt_limits
 from ..._core.events import SHARE, matches, unshared
+from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._mqtt5 import Mqtt5Sessions
 from ._websocket import WebSocketStream
@@ -82,6 +84,14 @@ async def _protocol_level(reader: asyncio.StreamReader) -> tuple[int | None, byt
         return None, head
     name_and_level = await reader.readexactly(7)  # 0x00 0x04 "MQTT" and the level
     return name_and_level[6], head + name_and_level
+
+
+def _upgrade(websocket: Any, path: str) -> WebSocketUpgrade:
+    request = getattr(websocket, "request", None)
+    headers = getattr(request, "headers", None) or {}
+    return WebSocketUpgrade(
+        {str(name): str(value) for name, value in headers.items()}, urlsplit(path).query
+    )
 
 
 class _QuickAckReader:
@@ -136,6 +146,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._identifiers: dict[int, str] = {}
         self._live: dict[str, Any] = {}
         self._signed: dict[int, str] = {}  # id(ssl object) -> access key of a signed WebSocket
+        self._upgrades: dict[int, WebSocketUpgrade] = {}  # ... -> an unsigned WebSocket's request
         self._sending: set[asyncio.Future[Any]] = set()
         self._v5 = Mqtt5Sessions(self)
         self._turns: dict[str, itertools.count[int]] = {}  # shared filter -> whose turn
@@ -188,11 +199,11 @@ class IotBroker(Broker):  # type: ignore[misc]
         3.1.1 or 5, as over TLS."""
         path = getattr(getattr(websocket, "request", None), "path", "") or ""
         access_key_id = self._door.websocket_signature(path)
-        if access_key_id is None:
-            await websocket.close(1008, "SigV4 signature required")
-            return
         ssl_object = websocket.transport.get_extra_info("ssl_object")
-        self._signed[id(ssl_object)] = access_key_id
+        if access_key_id is not None:
+            self._signed[id(ssl_object)] = access_key_id
+        else:  # a custom authorizer decides at the CONNECT, from the username or this request
+            self._upgrades[id(ssl_object)] = _upgrade(websocket, path)
         self._transports[id(ssl_object)] = websocket.transport
         stream = WebSocketStream(websocket)
         try:
@@ -201,8 +212,15 @@ class IotBroker(Broker):  # type: ignore[misc]
                 return
             level, read_already = connect
             if level == MQTT_5:
+                upgrade = self._upgrades.get(id(ssl_object))
                 await self._v5.serve(
-                    stream, stream, ssl_object, read_already, CONNECT_SECONDS, access_key_id
+                    stream,
+                    stream,
+                    ssl_object,
+                    read_already,
+                    CONNECT_SECONDS,
+                    access_key_id,
+                    upgrade,
                 )
                 return
             stream.unread(read_already)
@@ -214,6 +232,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         finally:
             self._transports.pop(id(ssl_object), None)
             self._signed.pop(id(ssl_object), None)
+            self._upgrades.pop(id(ssl_object), None)
 
     async def _connect_level(
         self, reader: Any, der: bytes | None, transport: Any
@@ -249,7 +268,10 @@ class IotBroker(Broker):  # type: ignore[misc]
             password = session.password
             if isinstance(password, str):
                 password = password.encode()
-            identifier = self._door.connect(session.client_id, der, session.username, password)
+            upgrade = self._upgrades.get(id(session.ssl_object))
+            identifier = self._door.connect(
+                session.client_id, der, session.username, password, upgrade=upgrade
+            )
         if identifier is None:  # iot:Connect denied: a hang-up, no CONNACK
             self.drop(session.ssl_object)
             return False

@@ -15,6 +15,7 @@ from ..._aws.errors import ServiceError
 from ..._core.events import Message
 from ..._service import IotService
 from ..._service.connections import ConnectionRefused
+from ..._service.custom_auth import WebSocketUpgrade
 from ..._service.messages import subscribe_only
 from ..._x509.crypto import der_certificate_id
 from ._provisioning_api import DropConnection, ProvisioningApi, Request
@@ -73,6 +74,7 @@ class DeviceDoor:
         username: str | None = None,
         password: bytes | None = None,
         protocol_version: int = 4,
+        upgrade: WebSocketUpgrade | None = None,
     ) -> str | None:
         """The CONNECT (MQTT 3.1.1 is protocol version 4, MQTT 5 is 5): the new session's
         identifier, or None when iot:Connect is denied (or the client id is past AWS IoT's
@@ -83,7 +85,9 @@ class DeviceDoor:
             self.records.refused(Refusal(certificate, too_long))
             return None
         if certificate_der is None:
-            return self._connect_by_authorizer(client_id, username, password, protocol_version)
+            return self._connect_by_authorizer(
+                client_id, username, password, protocol_version, upgrade
+            )
         certificate_id = der_certificate_id(certificate_der)
         if not self._may(certificate_id, client_id, "iot:Connect", client_id):
             self.records.refused(
@@ -99,15 +103,21 @@ class DeviceDoor:
         return client.session_identifier
 
     def _connect_by_authorizer(
-        self, client_id: str, username: str | None, password: bytes | None, protocol_version: int
+        self,
+        client_id: str,
+        username: str | None,
+        password: bytes | None,
+        protocol_version: int,
+        upgrade: WebSocketUpgrade | None,
     ) -> str | None:
         """No certificate: the custom authorizer its username names (or the default) decides,
         and the policies it answers govern the connection."""
         service = self._service()
         try:
-            answer = service.custom_auth.for_mqtt(username, password, client_id)
+            answer = service.custom_auth.for_mqtt(username, password, client_id, upgrade)
         except ServiceError as error:
-            self.records.refused(Refusal(None, f"No certificate, and {error.message}"))
+            how = "No certificate" if upgrade is None else "No SigV4 signature on the WebSocket"
+            self.records.refused(Refusal(None, f"{how}, and {error.message}"))
             return None
         policies = tuple(answer.policy_documents)
         if not answer.is_authenticated or not service.authorization.allows_by(
@@ -131,7 +141,8 @@ class DeviceDoor:
 
     def websocket_signature(self, path: str) -> str | None:
         """The access key of a WebSocket upgrade signed as AWS IoT's device gateway expects
-        (SigV4 query parameters, service ``iotdevicegateway``); None, recorded, when not."""
+        (SigV4 query parameters, service ``iotdevicegateway``); None when it is not signed (a
+        custom authorizer then decides at the CONNECT)."""
         query = parse_qs(urlsplit(path).query)
         credential = (query.get("X-Amz-Credential") or [""])[0].split("/")
         signed = (
@@ -141,14 +152,7 @@ class DeviceDoor:
             and bool(query.get("X-Amz-Signature"))
             and bool(query.get("X-Amz-Date"))
         )
-        if not signed:
-            self.records.refused(
-                Refusal(
-                    None, "The WebSocket upgrade carries no SigV4 signature for iotdevicegateway."
-                )
-            )
-            return None
-        return credential[0]
+        return credential[0] if signed else None
 
     def connect_signed(
         self, client_id: str, access_key_id: str, protocol_version: int = 4

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from ..._service.custom_auth import WebSocketUpgrade
+
 
 class Door(Protocol):
     """What the broker asks of AWS IoT's side (``_door.DeviceDoor``)."""
@@ -28,6 +30,7 @@ class Door(Protocol):
         username: str | None = None,
         password: bytes | None = None,
         protocol_version: int = 4,
+        upgrade: WebSocketUpgrade | None = None,
     ) -> str | None: ...
 
     def closing(self, session_identifier: str, reason: str) -> None: ...

@@ -38,6 +38,7 @@ from moat.lib.mqtt.broker_state_machine import MQTTBrokerClientStateMachine
 
 from ..._aws import mqtt_limits
 from ..._core.events import SHARE, matches, unshared
+from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._kept_sessions import KeptSessions, expiry, still_valid
 from ._properties5 import from_packet, payload_bytes, to_packet
@@ -131,6 +132,7 @@ class Session5:
     aliases: dict[int, str] = field(default_factory=dict)
     closed_for: str | None = None  # the lifecycle reason when AWS IoT closed it
     signed_by: str | None = None  # over a SigV4-signed WebSocket: the access key
+    upgrade: WebSocketUpgrade | None = None  # over an unsigned WebSocket: its request
     expiry: int = 0  # Session Expiry Interval: kept this long past the connection (seconds)
 
     @property
@@ -191,9 +193,11 @@ class Mqtt5Sessions:
         first: bytes,
         connect_seconds: float,
         signed_by: str | None = None,
+        upgrade: WebSocketUpgrade | None = None,
     ) -> None:
-        """Serve one connection (``signed_by``: the access key of a SigV4-signed WebSocket)."""
-        session = Session5(transport, ssl_object, signed_by=signed_by)
+        """Serve one connection (over WebSockets: ``signed_by``, the access key of a
+        SigV4-signed one; ``upgrade``, the request of an unsigned one)."""
+        session = Session5(transport, ssl_object, signed_by=signed_by, upgrade=upgrade)
         self._sessions[id(ssl_object)] = session
         clean = False
         try:
@@ -262,7 +266,9 @@ class Mqtt5Sessions:
             return door.connect_signed(client_id, session.signed_by, protocol_version=5)
         der = session.ssl_object.getpeercert(binary_form=True) if session.ssl_object else None
         password = connect.password.encode() if connect.password is not None else None
-        return door.connect(client_id, der, connect.username, password, protocol_version=5)
+        return door.connect(
+            client_id, der, connect.username, password, protocol_version=5, upgrade=session.upgrade
+        )
 
     def _connack_properties(
         self, connect: MQTTConnectPacket, client_id: str
