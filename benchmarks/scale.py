@@ -1,13 +1,16 @@
-"""Listing and describing with many certificates and things held, and the memory each
-certificate takes.
+"""Listing, describing and searching with many certificates and things held, and the memory
+each certificate and each thing takes.
 
-Run: python benchmarks/scale.py [--sizes 100 20000] [--calls 200]
+Run: python benchmarks/scale.py [--sizes 100 20000] [--thing-sizes 1000 10000 50000] [--calls 200]
 
 Certificates are issued through the service layer (from one CSR, so only signing is paid), then
 timed through a boto3 client: the first ``ListCertificates`` page of 25 (newest first, AWS's
 default; full at every size measured, so the pages compare), a page further on (with the marker
-the first page returned), and ``DescribeCertificate``. As many things are created, then the first
-``ListThings`` page of 25 and a whole walk with botocore's paginator (milliseconds per thing).
+the first page returned), and ``DescribeCertificate``. Things (each with an attribute ``k`` that
+one in a hundred share, and one in a hundred of a thing type) are created through the service
+layer, then timed: the first ``ListThings`` page of 25, unfiltered, by attribute (1% of the
+fleet) and by type (1%); a whole walk with botocore's paginator (milliseconds per thing); and
+``SearchIndex`` with a selective query (1%) and a broad one (every thing), first page of 25.
 """
 
 from __future__ import annotations
@@ -52,18 +55,59 @@ def at_size(iot: IotCerts, size: int, csr: str, calls: int) -> dict[str, float]:
     }
 
 
+def seed_things(service: IotService, count: int, start: int = 0) -> None:
+    service.thing_types.create("meter", {})
+    for index in range(start, start + count):
+        service.things.create(
+            f"thing-{index:06d}",
+            attributes={"k": str(index % 100)},
+            thing_type_name="meter" if index % 100 == 7 else None,
+        )
+
+
 def things_at_size(iot: IotCerts, size: int, calls: int) -> dict[str, float]:
-    things = iot.service().things
-    for index in range(size):
-        things.create(f"thing-{index:06d}", attributes={"k": str(index % 100)})
+    seed_things(iot.service(), size)
     client = boto3.client("iot", region_name="us-east-1")
+    client.update_indexing_configuration(
+        thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"}
+    )
     start = time.perf_counter()
     walked = sum(len(page["things"]) for page in client.get_paginator("list_things").paginate())
     per_thing = (time.perf_counter() - start) * 1000 / walked
     return {
         "ListThings, first page of 25": timed(lambda: client.list_things(maxResults=25), calls),
+        "ListThings by attribute (1%), first page": timed(
+            lambda: client.list_things(maxResults=25, attributeName="k", attributeValue="7"), calls
+        ),
+        "ListThings by type (1%), first page": timed(
+            lambda: client.list_things(maxResults=25, thingTypeName="meter"), calls
+        ),
         "ListThings, whole walk, per thing": per_thing,
+        "SearchIndex attributes.k:7 (1%), first page": timed(
+            lambda: client.search_index(queryString="attributes.k:7", maxResults=25), calls
+        ),
+        "SearchIndex thingName:thing-* (all), first page": timed(
+            lambda: client.search_index(queryString="thingName:thing-*", maxResults=25),
+            max(calls // 20, 3),
+        ),
     }
+
+
+def memory_per_thing(count: int) -> float:
+    """KiB held per thing created (tracemalloc), with ``count`` things already held."""
+    with mock_iot() as iot:
+        service = iot.service()
+        seed_things(service, count)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        service.thing_types.create("other", {})
+        for index in range(count, count + 2000):
+            service.things.create(f"thing-{index:06d}", attributes={"k": str(index % 100)})
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    return (after - before) / 2000 / 1024
 
 
 def memory_per_certificate(csr: str, count: int = 2000) -> float:
@@ -84,6 +128,7 @@ def memory_per_certificate(csr: str, count: int = 2000) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 20000])
+    parser.add_argument("--thing-sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--calls", type=int, default=200)
     options = parser.parse_args()
     csr = make_csr()
@@ -91,11 +136,28 @@ def main() -> None:
     for size in options.sizes:
         with mock_iot() as iot:
             results[size] = at_size(iot, size, csr, options.calls)
-            results[size].update(things_at_size(iot, size, options.calls))
-    print(f"{'median ms per call':40}" + "".join(f"{size:>10} each" for size in results))
-    for name in results[options.sizes[0]]:
-        print(f"{name:40}" + "".join(f"{r[name]:12.2f} ms" for r in results.values()))
-    print(f"memory per certificate: {memory_per_certificate(csr):.1f} KiB")
+    report(results)
+    print(f"memory per certificate: {memory_per_certificate(csr):.1f} KiB\n")
+    results = {}
+    for size in options.thing_sizes:
+        with mock_iot() as iot:
+            results[size] = things_at_size(iot, size, options.calls)
+    report(results)
+    smallest, largest = options.thing_sizes[0], options.thing_sizes[-1]
+    print(
+        f"memory per thing: {memory_per_thing(smallest):.2f} KiB at {smallest} things, "
+        f"{memory_per_thing(largest):.2f} KiB at {largest}"
+    )
+
+
+def report(results: dict[int, dict[str, float]]) -> None:
+    sizes = list(results)
+    first, last = results[sizes[0]], results[sizes[-1]]
+    header = "".join(f"{size:>10} each" for size in sizes)
+    print(f"{'median ms per call':48}{header}{'growth':>9}")
+    for name in first:
+        row = "".join(f"{r[name]:12.2f} ms" for r in results.values())
+        print(f"{name:48}{row}{last[name] / first[name]:8.2f}x")
 
 
 if __name__ == "__main__":

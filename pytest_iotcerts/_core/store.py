@@ -40,6 +40,7 @@ from .resources import (
     TopicRule,
     TopicRuleDestination,
 )
+from .thing_index import ThingRegistry
 
 
 class Sequenced(Protocol):
@@ -113,7 +114,7 @@ class RegionState:
     certificates: dict[str, Certificate] = field(default_factory=dict)
     certificates_in_issue_order: Ordered[Certificate] = field(default_factory=Ordered)
     ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
-    things: Registry[Thing] = field(default_factory=Registry)
+    things: ThingRegistry[Thing] = field(default_factory=ThingRegistry)
     policies: Registry[Policy] = field(default_factory=Registry)
     thing_types: Registry[ThingType] = field(default_factory=Registry)
     thing_groups: Registry[ThingGroup] = field(default_factory=Registry)

@@ -31,7 +31,6 @@ def _invalid(query: str, reason: str) -> ServiceError:
 def compile_query(query: str) -> Matcher:
     """A predicate over documents; InvalidQueryException for a query that does not parse."""
     from luqum.exceptions import ParseError
-    from luqum.parser import parser
 
     if not query.strip():
         raise _invalid(query, "it is empty.")
@@ -39,10 +38,58 @@ def compile_query(query: str) -> Matcher:
     if deep:
         raise _invalid(query, deep)
     try:
-        tree = parser.parse(_COMPARISON.sub(r"\1:\2", query))
+        tree = _parsed(query)
     except (ParseError, ValueError, TypeError) as error:
         raise _invalid(query, str(error).strip() or type(error).__name__) from None
     return _compile(tree, query, field="thingName")
+
+
+def _parsed(query: str) -> Any:
+    from luqum.parser import parser
+
+    return parser.parse(_COMPARISON.sub(r"\1:\2", query))
+
+
+# What an index answers for one term: the items whose ``field`` holds ``value`` (``prefix``: a
+# value starting with it); None when the field is not indexed.
+Lookup = Callable[[str, str, bool], list[Any] | None]
+
+
+def candidates(query: str, lookup: Lookup) -> list[Any] | None:
+    """A superset of the items a (valid) query matches, found through the index: the narrowest
+    indexed term of a conjunction, the union of a disjunction of indexed terms. None when the
+    query needs every item looked at (a negation, a range, a field not indexed)."""
+    return _candidates(_parsed(query), lookup, "thingName")
+
+
+def _candidates(node: Any, lookup: Lookup, field: str) -> list[Any] | None:
+    from luqum import tree
+
+    if isinstance(node, (tree.AndOperation, tree.UnknownOperation)):
+        found = [_candidates(child, lookup, field) for child in node.children]
+        known = [items for items in found if items is not None]
+        return min(known, key=len) if known else None
+    if isinstance(node, tree.OrOperation):
+        found = [_candidates(child, lookup, field) for child in node.children]
+        if any(items is None for items in found):
+            return None
+        union: dict[int, Any] = {}
+        for items in found:
+            union.update((id(item), item) for item in items or ())
+        return list(union.values())
+    if isinstance(node, (tree.Group, tree.FieldGroup, tree.Plus)):
+        return _candidates(node.expr if hasattr(node, "expr") else node.a, lookup, field)
+    if isinstance(node, tree.SearchField):
+        return _candidates(node.expr, lookup, node.name)
+    if isinstance(node, tree.Phrase):
+        return lookup(field, node.value.strip('"'), False)
+    if isinstance(node, tree.Word):
+        value = node.value
+        if not any(mark in value for mark in "*?\\"):
+            return lookup(field, value, False)
+        if value.endswith("*") and not any(mark in value[:-1] for mark in "*?\\"):
+            return lookup(field, value[:-1], True)
+    return None  # a negation, a range, a wildcard inside a word
 
 
 def _compile(node: Any, query: str, field: str) -> Matcher:

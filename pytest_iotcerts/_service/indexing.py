@@ -7,7 +7,7 @@ from typing import Any
 from .._aws.errors import ServiceError, not_found
 from .._core.resources import Thing, ThingGroup
 from .._core.store import Connectivity
-from .._engines.fleet_query import Document, compile_query
+from .._engines.fleet_query import Document, candidates, compile_query
 from ._scope import Scope
 
 THINGS_INDEX = "AWS_Things"
@@ -49,11 +49,28 @@ class Indexing:
             )
 
     def search_things(self, query: str) -> list[Thing]:
+        """The things a query matches, in creation order. Its indexed terms (thing names,
+        types, attributes) find the candidates, so a selective query costs its matches; the
+        others (ranges, negations, connectivity, groups) look at every thing."""
         self.check_index(THINGS_INDEX)
         matches = compile_query(query)
         with self._scope.store.lock:
-            things = list(self._scope.state.things.values())
-        return [thing for thing in things if matches(self.thing_document(thing))]
+            found = candidates(query, self._lookup)
+            pool = list(self._scope.state.things.values()) if found is None else found
+        chosen = [thing for thing in pool if matches(self.thing_document(thing))]
+        return chosen if found is None else sorted(chosen, key=lambda thing: thing.sequence)
+
+    def _lookup(self, field: str, value: str, prefix: bool) -> list[Thing] | None:
+        things = self._scope.state.things
+        if field == "thingName":
+            return things.named(value, prefix)
+        if field == "thingTypeName" and not prefix:
+            return list(things.selected(None, None, False, value).window(None, len(things)))
+        if field.startswith("attributes.") and value:
+            attribute = field.removeprefix("attributes.")
+            found = things.selected(attribute, value, prefix, None)
+            return list(found.window(None, len(found)))
+        return None
 
     def connectivity(self, thing: Thing) -> Connectivity:
         """The thing's latest connection (a client id of its name); never: not connected."""

@@ -381,7 +381,7 @@ class _Applier:
                 changes["thing_type_name"] = str(properties["ThingTypeName"])
         if changes:
             Things(self._scope).update(thing.name, **changes)
-            self._undo.append(lambda: _restore_thing(thing, saved))
+            self._undo.append(lambda: _restore_thing(self._scope, thing, saved))
         return thing
 
     def _join_groups(self, resource: Resource, thing: Thing, existed: bool) -> None:
@@ -430,5 +430,8 @@ def _forget_thing(scope: Scope, name: str) -> None:
     scope.state.things.pop(name, None)
 
 
-def _restore_thing(thing: Thing, saved: tuple[dict[str, str], str | None, int]) -> None:
+def _restore_thing(
+    scope: Scope, thing: Thing, saved: tuple[dict[str, str], str | None, int]
+) -> None:
     thing.attributes, thing.thing_type_name, thing.version = saved
+    scope.state.things.reindex(thing)
