@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -123,3 +124,29 @@ def test_a_next_token_stays_valid_across_writes_for_things_and_groups(client: An
     walked = client.get_paginator("list_things").paginate(PaginationConfig={"PageSize": 7})
     names = [t["thingName"] for page in walked for t in page["things"]]
     assert len(names) == 29 and names[-1] == "thing-late"
+
+
+@dataclass
+class _Item:
+    sequence: int
+
+
+@given(
+    st.sets(st.integers(1, 400), max_size=300),
+    st.integers(1, 7),
+    st.one_of(st.none(), st.integers(0, 410)),
+    st.integers(1, 90),
+    st.booleans(),
+)
+def test_filtered_pages_as_filtering_every_item_would(
+    sequences: set[int], modulus: int, start: int | None, count: int, ascending: bool
+) -> None:
+    from pytest_iotcerts._core.ordered import Filtered
+
+    base = Ordered.of([_Item(s) for s in sequences], key=lambda item: item.sequence)
+    wanted = [item for item in base.window(start, len(base), ascending=ascending)]
+    expected = [item for item in wanted if item.sequence % modulus == 0][:count]
+
+    filtered = Filtered(base, lambda item: item.sequence % modulus == 0)
+
+    assert filtered.window(start, count, ascending=ascending) == expected

@@ -82,6 +82,14 @@ def test_listthings_filters_agree_with_looking_at_every_thing(ops: list[Any]) ->
     for start in ["", "a", "a1", "b", "z"]:
         named = sorted(n for n in registry if n.startswith(start))
         assert [t.name for t in registry.named(start, True)] == named
+        assert registry.count("thingName", start, True) == len(named)
+        for value in ["1", "x", ""]:
+            with_prefix = brute_force(dict(registry), "k", value, True, None)
+            assert registry.count("attributes.k", value, True) == len(with_prefix)
+    for kind in TYPES[1:]:
+        assert registry.count("thingTypeName", kind, False) == len(
+            brute_force(dict(registry), None, None, False, kind)
+        )
 
 
 QUERIES = [

@@ -66,6 +66,34 @@ class Sequenced(Protocol):
     sequence: int
 
 
+Q = TypeVar("Q", bound=Sequenced)
+
+
+class Filtered(Ordered[Q]):
+    """The items of an order that pass a check, checked only as a page reaches them: a page
+    costs the items looked at to fill it, not every item the check would pass."""
+
+    CHUNK = 64
+
+    def __init__(self, base: Ordered[Q], wanted: Callable[[Q], bool]) -> None:
+        super().__init__()
+        self._base, self._wanted = base, wanted
+
+    def __len__(self) -> int:
+        return len(self.window(None, len(self._base)))
+
+    def window(self, start: int | None, count: int, *, ascending: bool = True) -> list[Q]:
+        found: list[Q] = []
+        position = start
+        while len(found) < count:
+            chunk = self._base.window(position, self.CHUNK, ascending=ascending)
+            found += [item for item in chunk if self._wanted(item)]
+            if len(chunk) < self.CHUNK:
+                break
+            position = chunk[-1].sequence + (1 if ascending else -1)
+        return found[:count]
+
+
 S = TypeVar("S", bound=Sequenced)
 
 

@@ -99,13 +99,31 @@ class ThingRegistry(Registry[T]):
         if not prefix:
             found = self.get(value)
             return [] if found is None else [found]
-        start = bisect.bisect_left(self._names, value)
-        names = []
-        for name in self._names[start:]:
-            if not name.startswith(value):
-                break
-            names.append(name)
-        return [self[name] for name in names]
+        start, end = self._name_range(value)
+        return [self[name] for name in self._names[start:end]]
+
+    def count(self, field: str, value: str, prefix: bool) -> int:
+        """How many things a lookup would find, without finding them (``field``: fleet
+        indexing's ``thingName``, ``thingTypeName`` or ``attributes.NAME``)."""
+        if field == "thingName":
+            start, end = self._name_range(value) if prefix else (0, int(value in self))
+            return end - start
+        if field == "thingTypeName":
+            return len(self._by_key.get(("type", value)) or ())
+        name = field.removeprefix("attributes.")
+        if not prefix:
+            return len(self._by_key.get(("value", name, value)) or ())
+        return sum(len(self._by_key[("value", name, held)]) for held in self._held(name, value))
+
+    def _name_range(self, prefix: str) -> tuple[int, int]:
+        start = bisect.bisect_left(self._names, prefix)
+        return start, bisect.bisect_left(self._names, prefix + "\U0010ffff", lo=start)
+
+    def _held(self, name: str, prefix: str) -> list[str]:
+        """The values of an attribute that start with ``prefix``."""
+        values = self._values.get(name, [])
+        start = bisect.bisect_left(values, prefix)
+        return values[start : bisect.bisect_left(values, prefix + "\U0010ffff", lo=start)]
 
     # -- ListThings' filters -----------------------------------------------------------------
 
@@ -139,12 +157,8 @@ class ThingRegistry(Registry[T]):
             return self._by_key.get(("attribute", name)) or Ordered()
         if not prefix:
             return self._by_key.get(("value", name, value)) or Ordered()
-        values = self._values.get(name, [])
-        start = bisect.bisect_left(values, value)
         matching: list[T] = []
-        for held in values[start:]:
-            if not held.startswith(value):
-                break
+        for held in self._held(name, value):
             ordered = self._by_key[("value", name, held)]
             matching.extend(ordered.window(None, len(ordered)))
         return Ordered.of(matching, key=lambda thing: thing.sequence)

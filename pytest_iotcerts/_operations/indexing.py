@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from .._core.ordered import Ordered
 from .._core.resources import Thing, ThingGroup
 from .._core.store import Connectivity
 from .._service import IotService
@@ -97,11 +98,13 @@ def search_index(service: IotService, params: dict[str, Any]) -> Mapping[str, An
         groups, token = _paged(service.indexing.search_groups(params["queryString"]), params)
         return {"thingGroups": [_group_document(g) for g in groups], "nextToken": token}
     service.indexing.check_index(index)
-    things, token = _paged(service.indexing.search_things(params["queryString"]), params)
+    things, token = _paged(service.indexing.searched_things(params["queryString"]), params)
     return {"things": [_thing_document(service, t) for t in things], "nextToken": token}
 
 
-def _paged(items: list[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:
+def _paged(
+    items: Sequence[T] | Ordered[T], params: Mapping[str, Any]
+) -> tuple[list[T], str | None]:
     return page(
         items,
         key=lambda item: item.sequence,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aws.errors import ServiceError, not_found
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import Thing, ThingGroup
 from .._core.store import Connectivity
 from .._engines.fleet_query import Document, candidates, compile_query
@@ -49,28 +50,42 @@ class Indexing:
             )
 
     def search_things(self, query: str) -> list[Thing]:
-        """The things a query matches, in creation order. Its indexed terms (thing names,
-        types, attributes) find the candidates, so a selective query costs its matches; the
-        others (ranges, negations, connectivity, groups) look at every thing."""
+        """The things a query matches, in creation order."""
+        found = self.searched_things(query)
+        return found.window(None, len(self._scope.state.things))
+
+    def searched_things(self, query: str) -> Ordered[Thing]:
+        """The things a query matches, in creation order, each checked only as a page reaches
+        it. Its indexed terms (thing names, types, attributes) find the candidates, so a
+        selective query costs its matches; a broad one, or one the index cannot narrow
+        (ranges, negations, connectivity, groups), walks the fleet in order until the page is
+        full."""
         self.check_index(THINGS_INDEX)
         matches = compile_query(query)
+        things = self._scope.state.things
         with self._scope.store.lock:
             found = candidates(query, self._lookup)
-            pool = list(self._scope.state.things.values()) if found is None else found
-        chosen = [thing for thing in pool if matches(self.thing_document(thing))]
-        return chosen if found is None else sorted(chosen, key=lambda thing: thing.sequence)
+            if found is None:
+                base = things.in_order
+            else:
+                base = Ordered.of(found, key=lambda thing: thing.sequence)
+        return Filtered(base, lambda thing: matches(self.thing_document(thing)))
 
     def _lookup(self, field: str, value: str, prefix: bool) -> list[Thing] | None:
+        """The things an indexed term finds; None for a term not indexed, or one so broad
+        (over a quarter of the fleet) that walking the fleet in order fills a page sooner."""
         things = self._scope.state.things
+        attribute = field.startswith("attributes.") and bool(value)
+        indexed = field == "thingName" or (field == "thingTypeName" and not prefix) or attribute
+        if not indexed or things.count(field, value, prefix) > len(things) // 4:
+            return None
         if field == "thingName":
             return things.named(value, prefix)
-        if field == "thingTypeName" and not prefix:
-            return list(things.selected(None, None, False, value).window(None, len(things)))
-        if field.startswith("attributes.") and value:
-            attribute = field.removeprefix("attributes.")
-            found = things.selected(attribute, value, prefix, None)
-            return list(found.window(None, len(found)))
-        return None
+        if field == "thingTypeName":
+            found = things.selected(None, None, False, value)
+        else:
+            found = things.selected(field.removeprefix("attributes."), value, prefix, None)
+        return found.window(None, len(found))
 
     def connectivity(self, thing: Thing) -> Connectivity:
         """The thing's latest connection (a client id of its name); never: not connected."""
