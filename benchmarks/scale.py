@@ -55,18 +55,23 @@ def at_size(iot: IotCerts, size: int, csr: str, calls: int) -> dict[str, float]:
     }
 
 
-def seed_things(service: IotService, count: int, start: int = 0) -> None:
+def seed_things(service: IotService, count: int, *, grouped: bool = False) -> None:
     service.thing_types.create("meter", {})
-    for index in range(start, start + count):
+    if grouped:
+        service.thing_groups.create("fleet")
+    for index in range(count):
+        name = f"thing-{index:06d}"
         service.things.create(
-            f"thing-{index:06d}",
+            name,
             attributes={"k": str(index % 100)},
             thing_type_name="meter" if index % 100 == 7 else None,
         )
+        if grouped:
+            service.thing_groups.add_thing("fleet", name)
 
 
 def things_at_size(iot: IotCerts, size: int, calls: int) -> dict[str, float]:
-    seed_things(iot.service(), size)
+    seed_things(iot.service(), size, grouped=True)
     client = boto3.client("iot", region_name="us-east-1")
     client.update_indexing_configuration(
         thingIndexingConfiguration={"thingIndexingMode": "REGISTRY"}
@@ -83,6 +88,9 @@ def things_at_size(iot: IotCerts, size: int, calls: int) -> dict[str, float]:
             lambda: client.list_things(maxResults=25, thingTypeName="meter"), calls
         ),
         "ListThings, whole walk, per thing": per_thing,
+        "ListThingsInThingGroup (every thing), first page": timed(
+            lambda: client.list_things_in_thing_group(thingGroupName="fleet", maxResults=25), calls
+        ),
         "SearchIndex attributes.k:7 (1%), first page": timed(
             lambda: client.search_index(queryString="attributes.k:7", maxResults=25), calls
         ),

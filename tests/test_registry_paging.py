@@ -102,3 +102,32 @@ def test_the_paginator_walks_every_item_once(
     assert [len(page[key]) for page in pages] == [3, 3, expected - 6]
     assert len(items) == expected
     assert len({repr(item) for item in items}) == expected
+
+
+@pytest.mark.parametrize(
+    ("operation", "group_argument"),
+    [
+        ("list_things_in_thing_group", "thingGroupName"),
+        ("list_things_in_billing_group", "billingGroupName"),
+    ],
+)
+def test_a_groups_next_token_survives_members_added_and_removed(
+    iot_certs: IotCerts, client: Any, operation: str, group_argument: str
+) -> None:
+    _group_members(iot_certs)
+    group = "group" if "thing_group" in operation else "billing"
+    remove = (
+        iot_certs.service().thing_groups.remove_thing
+        if "thing_group" in operation
+        else iot_certs.service().billing_groups.remove_thing
+    )
+    first = getattr(client, operation)(**{group_argument: group}, maxResults=3)
+    assert first["things"] == ["item-0", "item-1", "item-2"]
+
+    remove(group, "item-1")  # before the token
+    remove(group, "item-3")  # the first thing the next page would have held
+
+    rest = getattr(client, operation)(
+        **{group_argument: group}, maxResults=10, nextToken=first["nextToken"]
+    )
+    assert rest["things"] == ["item-4", "item-5", "item-6"]

@@ -12,6 +12,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from .ordered import Ordered
+
 L = TypeVar("L", bound=Hashable)
 R = TypeVar("R", bound=Hashable)
 K = TypeVar("K", bound=Hashable)
@@ -36,11 +38,14 @@ class Link(Generic[L, R]):
 
 
 class Relation(Generic[L, R]):
-    """A many-to-many relation between ``L`` and ``R`` keys, in the order links were made."""
+    """A many-to-many relation between ``L`` and ``R`` keys, in the order links were made.
+    With ``paged``, each left's links are also kept ``Ordered``, so a list of them (a group's
+    members) pages in O(page + log n)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, paged: bool = False) -> None:
         self._by_left: dict[L, dict[R, Link[L, R]]] = {}
         self._by_right: dict[R, dict[L, Link[L, R]]] = {}
+        self._ordered: dict[L, Ordered[Link[L, R]]] | None = {} if paged else None
 
     def link(self, left: L, right: R, kind: str | None = None) -> Link[L, R]:
         """Link the two (again: the first link's place in the order is kept, its kind updated)."""
@@ -51,26 +56,41 @@ class Relation(Generic[L, R]):
         made = Link(left, right, next_sequence(), kind)
         self._by_left.setdefault(left, {})[right] = made
         self._by_right.setdefault(right, {})[left] = made
+        if self._ordered is not None:
+            self._ordered.setdefault(left, Ordered()).add(made.sequence, made)
         return made
 
     def unlink(self, left: L, right: R) -> bool:
         """Remove the link; False if there was none."""
-        if self.get(left, right) is None:
+        found = self.get(left, right)
+        if found is None:
             return False
         _remove(self._by_left, left, right)
         _remove(self._by_right, right, left)
+        if self._ordered is not None:
+            ordered = self._ordered[left]
+            ordered.discard(found.sequence)
+            if not len(ordered):
+                del self._ordered[left]
         return True
 
     def get(self, left: L, right: R) -> Link[L, R] | None:
         return self._by_left.get(left, {}).get(right)
 
     def of_left(self, left: L) -> list[Link[L, R]]:
-        """The links of ``left``, oldest first."""
-        return sorted(self._by_left.get(left, {}).values(), key=_sequence)
+        """The links of ``left``, oldest first (links are made in sequence order, and a dict
+        keeps the order its keys came in)."""
+        return list(self._by_left.get(left, {}).values())
 
     def of_right(self, right: R) -> list[Link[L, R]]:
         """The links of ``right``, oldest first."""
-        return sorted(self._by_right.get(right, {}).values(), key=_sequence)
+        return list(self._by_right.get(right, {}).values())
+
+    def ordered_of_left(self, left: L) -> Ordered[Link[L, R]]:
+        """The links of ``left`` to page from (a ``paged`` relation's)."""
+        if self._ordered is None:
+            return Ordered.of(self.of_left(left), key=_sequence)
+        return self._ordered.get(left) or Ordered()
 
     def rights(self, left: L) -> list[R]:
         return [link.right for link in self.of_left(left)]
@@ -97,8 +117,8 @@ class Links:
         self.policy_targets: Relation[str, str] = Relation()
 
         # thing group name -> thing name; billing group name -> thing name
-        self.group_things: Relation[str, str] = Relation()
-        self.billing_things: Relation[str, str] = Relation()
+        self.group_things: Relation[str, str] = Relation(paged=True)
+        self.billing_things: Relation[str, str] = Relation(paged=True)
 
     def drop_thing(self, name: str) -> None:
         """Every link of a thing that is deleted."""

@@ -66,14 +66,10 @@ def page(
 def page_by_position(items: Sequence[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:
     """One page (``nextToken``/``maxResults``) of items in the order given, for lists whose
     items carry no creation order of their own (names, executions)."""
-    numbered = list(enumerate(items))
-    chosen, token = page(
-        numbered,
-        key=lambda item: item[0],
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
-    return [item for _, item in chosen], token
+    marker = params.get("nextToken")
+    start = 0 if marker is None else max(_decode_marker(marker), 0)
+    end = start + (params.get("maxResults") or DEFAULT_PAGE_SIZE)
+    return list(items[start:end]), _encode_marker(end) if end < len(items) else None
 
 
 def _encode_marker(position: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._core.links import Link
 from .._core.ordered import Ordered
 from .._core.resources import ThingGroup
 from .._service import IotService
@@ -117,11 +118,23 @@ def remove_thing_from_thing_group(service: IotService, params: dict[str, Any]) -
 
 @operation("ListThingsInThingGroup")
 def list_things_in_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    things = service.thing_groups.things_in(
+    members = service.thing_groups.members(
         params["thingGroupName"], recursive=bool(params.get("recursive"))
     )
-    chosen, token = page_by_position(things, params)
-    return {"things": chosen, "nextToken": token}
+    if isinstance(members, list):
+        chosen, token = page_by_position(members, params)
+        return {"things": chosen, "nextToken": token}
+    return _member_page(members, params)
+
+
+def _member_page(members: Ordered[Link[str, str]], params: dict[str, Any]) -> dict[str, Any]:
+    links, token = page(
+        members,
+        key=lambda link: link.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
+    return {"things": [link.right for link in links], "nextToken": token}
 
 
 @operation("ListThingGroupsForThing")
@@ -210,7 +223,4 @@ def remove_thing_from_billing_group(
 
 @operation("ListThingsInBillingGroup")
 def list_things_in_billing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page_by_position(
-        service.billing_groups.things_in(params["billingGroupName"]), params
-    )
-    return {"things": chosen, "nextToken": token}
+    return _member_page(service.billing_groups.members(params["billingGroupName"]), params)

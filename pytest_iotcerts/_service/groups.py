@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
+from .._core.links import Link
 from .._core.ordered import Ordered
 from .._core.resources import BillingGroup, ThingGroup
 from . import fleet_changes
@@ -275,6 +276,15 @@ class ThingGroups:
             seen.setdefault(link.right)
         return list(seen)
 
+    def members(self, name: str, *, recursive: bool = False) -> Ordered[Link[str, str]] | list[str]:
+        """ListThingsInThingGroup's things: a static group's own members as an order to page
+        from (O(page + log n)); a dynamic group's, or with its descendants', as a list."""
+        with self._scope.store.lock:
+            group = self._scope.thing_group(name)
+            if group.query is None and not recursive:
+                return self._scope.links.group_things.ordered_of_left(name)
+        return self.things_in(name, recursive=recursive)
+
     def of_thing(self, thing_name: str) -> list[ThingGroup]:
         with self._scope.store.lock:
             self._scope.thing(thing_name)
@@ -375,3 +385,9 @@ class BillingGroups:
     def things_in(self, name: str) -> list[str]:
         with self._scope.store.lock:
             return list(self._scope.billing_group(name).things)
+
+    def members(self, name: str) -> Ordered[Link[str, str]]:
+        """ListThingsInBillingGroup's things, as an order to page from (O(page + log n))."""
+        with self._scope.store.lock:
+            self._scope.billing_group(name)
+            return self._scope.links.billing_things.ordered_of_left(name)
