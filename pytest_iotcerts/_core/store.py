@@ -25,6 +25,8 @@ from .resources import (
     CACertificate,
     Certificate,
     CertificateProvider,
+    Command,
+    CommandExecution,
     DomainConfiguration,
     Job,
     JobTemplate,
@@ -163,6 +165,9 @@ class RegionState:
     # every message a rule selected, and what its actions did
     rule_runs: list[RuleRun] = field(default_factory=list)
     rule_destinations: dict[str, TopicRuleDestination] = field(default_factory=dict)
+    # commands by id; their executions by execution id
+    commands: dict[str, Command] = field(default_factory=dict)
+    command_executions: dict[str, CommandExecution] = field(default_factory=dict)
     destination_confirmations: list[dict[str, str]] = field(default_factory=list)
     # function name or ARN -> the test's stand-in for a Lambda that rules' actions invoke
     lambda_functions: dict[str, Callable[[Any], Any]] = field(default_factory=dict)

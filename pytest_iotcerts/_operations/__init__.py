@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     certificates,
+    commands,
     data_plane,
     endpoints,
     groups,
@@ -28,6 +29,7 @@ __all__ = [
     "SERVICE_HANDLERS",
     "Handler",
     "certificates",
+    "commands",
     "data_plane",
     "endpoints",
     "groups",

@@ -21,6 +21,7 @@ from .authorization import Authorization
 from .bulk_registration import BulkRegistration
 from .certificate_providers import CertificateProviders
 from .certificates import Certificates
+from .commands import Commands
 from .connections import Connections
 from .custom_auth import CustomAuthentication
 from .domains import DomainConfigurations
@@ -197,6 +198,10 @@ class IotService:
     @cached_property
     def encryption(self) -> Encryption:
         return Encryption(self.scope)
+
+    @cached_property
+    def commands(self) -> Commands:
+        return Commands(self.scope)
 
     @cached_property
     def jobs_mqtt(self) -> JobsMqtt:

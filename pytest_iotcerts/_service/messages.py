@@ -15,6 +15,7 @@ from .._aws.errors import ServiceError, invalid_request
 from .._core.events import Message
 from .._core.resources import RetainedMessage
 from ._scope import Scope
+from .commands import Commands
 from .jobs_mqtt import JobsMqtt
 from .shadows import Shadows
 
@@ -22,7 +23,8 @@ MAX_TOPIC_BYTES = 256
 # Reserved topics that AWS IoT publishes on and devices only subscribe to: the answers of its
 # MQTT APIs (shadows, jobs, provisioning) and its events.
 SUBSCRIBE_ONLY = re.compile(
-    r"^\$aws/(events/.*|.*/(accepted|rejected|delta|documents|notify|notify-next))$"
+    r"^\$aws/(events/.*|.*/(accepted|rejected|delta|documents|notify|notify-next)"
+    r"|commands/.*/request(/[^/]+)?|commands/.*/response/(accepted|rejected)(/[^/]+)?)$"
 )
 
 
@@ -67,8 +69,10 @@ class Messages:
         # basic ingest ($aws/rules/RULE/...) goes to that rule only, never to subscribers
         basic_ingest = topic.startswith("$aws/rules/")
         self._scope.store.events.record(message, deliver=not (delivered or basic_ingest))
-        if not Shadows(self._scope).request(topic, payload):
-            JobsMqtt(self._scope).request(topic, payload)
+        answered = Shadows(self._scope).request(topic, payload)
+        answered = answered or JobsMqtt(self._scope).request(topic, payload)
+        if not answered:
+            Commands(self._scope).response(topic, payload)
         return message
 
     # -- retained messages ---------------------------------------------------------------------

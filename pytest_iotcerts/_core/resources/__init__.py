@@ -8,6 +8,7 @@ shapes (DescribeCertificate's description, say) are built by the handlers, not h
 from __future__ import annotations
 
 from .certificates import CACertificate, Certificate
+from .commands import TERMINAL_COMMAND_STATUSES, Command, CommandExecution
 from .jobs import TERMINAL_EXECUTION_STATUSES, Job, JobExecution, JobTemplate
 from .messages import RetainedMessage
 from .policies import Policy, PolicyVersion
@@ -17,6 +18,7 @@ from .rules import ActionOutcome, RuleRun, TopicRule, TopicRuleDestination
 from .security import Authorizer, CertificateProvider, DomainConfiguration, RoleAlias
 
 __all__ = [
+    "TERMINAL_COMMAND_STATUSES",
     "TERMINAL_EXECUTION_STATUSES",
     "ActionOutcome",
     "Authorizer",
@@ -24,6 +26,8 @@ __all__ = [
     "CACertificate",
     "Certificate",
     "CertificateProvider",
+    "Command",
+    "CommandExecution",
     "DomainConfiguration",
     "Job",
     "JobExecution",
