@@ -162,6 +162,55 @@ def test_a_scheduled_job_rolls_out_at_its_start_and_stops_at_its_end(
     assert statuses(client, "later") == {"sensor-1": "CANCELED", "sensor-2": "CANCELED"}
 
 
+def _window_in(minutes: int) -> str:
+    """A cron expression for the minute ``minutes`` from now, every day (UTC)."""
+    moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)
+    return f"cron({moment.minute} {moment.hour} * * ? *)"
+
+
+def test_executions_roll_out_only_inside_a_maintenance_window(
+    iot_certs: IotCerts, client: Any, fleet: dict[str, str]
+) -> None:
+    iot_certs.clock.freeze()
+    client.create_job(
+        jobId="night",
+        targets=[fleet["fleet"]],
+        document=DOCUMENT,
+        schedulingConfig={
+            "maintenanceWindows": [{"startTime": _window_in(120), "durationInMinutes": 30}]
+        },
+    )
+
+    assert statuses(client, "night") == {}  # the window is two hours away
+    iot_certs.clock.advance(119 * 60)
+    assert statuses(client, "night") == {}
+    iot_certs.clock.advance(2 * 60)
+    assert statuses(client, "night") == {"sensor-1": "QUEUED", "sensor-2": "QUEUED"}
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ({"startTime": "cron(0 2 * * ? *)", "durationInMinutes": 10}, "30 to 1430"),
+        ({"startTime": "cron(0 2 L * ? *)", "durationInMinutes": 60}, "not supported"),
+        ({"startTime": "cron(0 2 * * MON *)", "durationInMinutes": 60}, "must be '\\?'"),
+        ({"startTime": "0 2 * * ? *", "durationInMinutes": 60}, "not an AWS cron"),
+    ],
+)
+def test_a_maintenance_window_aws_would_refuse_is_an_invalid_request(
+    client: Any, fleet: dict[str, str], window: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(client.exceptions.InvalidRequestException, match=message):
+        client.create_job(
+            jobId="bad",
+            targets=[fleet["fleet"]],
+            document=DOCUMENT,
+            schedulingConfig={"maintenanceWindows": [window]},
+        )
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_job(jobId="bad")
+
+
 def test_an_exponential_rollout_speeds_up_as_things_are_notified(
     iot_certs: IotCerts, client: Any
 ) -> None:

@@ -18,7 +18,7 @@ from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 from .groups import ThingGroups
-from .job_executions import JobExecutions
+from .job_executions import JobExecutions, maintenance_windows
 
 _TARGET = re.compile(
     r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -90,6 +90,9 @@ class Jobs:
             check_document(settings.get("document"))
             things = self.things_targeted(settings["targets"])
             starts_at, ends_at = self._schedule(settings.get("schedulingConfig") or {})
+            windows = (settings.get("schedulingConfig") or {}).get("maintenanceWindows")
+            if windows is not None:
+                maintenance_windows(windows)
             job = state.jobs[job_id] = Job(
                 job_id,
                 **self._scope.placement,
@@ -100,6 +103,7 @@ class Jobs:
                 job.status = "SCHEDULED"
             job.rollout_waiting = list(things)
             job.rollout_began = self._scope.clock()
+            job.clock_anchor = (job.rollout_began, time.time())
             self._executions.roll_out(job)
             self._executions.settle(job)
         return job

@@ -67,6 +67,9 @@ class Job(ConfiguredResource):
         # the mock's clock)
         self.rollout_waiting: list[str] = []
         self.rollout_began = 0.0
+        # the mock's clock and the wall clock at the job's creation: wall times (cron
+        # expressions, schedules) map to the mock's clock through it
+        self.clock_anchor: tuple[float, float] = (0.0, 0.0)
         self.rollout_minute = 0  # the rollout's current minute, its rate, and how many it sent
         self.rollout_rate = 0.0
         self.rollout_sent = 0
