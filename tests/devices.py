@@ -152,26 +152,34 @@ def sdk_connection(
     )
 
 
-def sdk5_client(
+def sdk5_builder(
     iot_certs: IotCerts, pair: tuple[Path, Path], client_id: str, **options: Any
 ) -> Any:
     """An MQTT 5 client of the Device SDK, built as AWS's samples build it
-    (``mqtt5_client_builder.mtls_from_path``), started and connected."""
-    from concurrent.futures import Future
-
+    (``mqtt5_client_builder.mtls_from_path``), not started."""
     from awsiot import mqtt5_client_builder
 
     endpoint = iot_certs.mqtt
-    connected: Future[Any] = Future()
-    client = mqtt5_client_builder.mtls_from_path(
+    return mqtt5_client_builder.mtls_from_path(
         endpoint=endpoint.host,
         port=endpoint.port,
         cert_filepath=str(pair[0]),
         pri_key_filepath=str(pair[1]),
         ca_filepath=str(endpoint.ca_file),
         client_id=client_id,
-        on_lifecycle_connection_success=lambda data: connected.set_result(data),
         **options,
+    )
+
+
+def sdk5_client(
+    iot_certs: IotCerts, pair: tuple[Path, Path], client_id: str, **options: Any
+) -> Any:
+    """The SDK's MQTT 5 client, started and connected (``negotiated``: what the CONNACK said)."""
+    from concurrent.futures import Future
+
+    connected: Future[Any] = Future()
+    client = sdk5_builder(
+        iot_certs, pair, client_id, on_lifecycle_connection_success=connected.set_result, **options
     )
     client.start()
     client.negotiated = connected.result(10).negotiated_settings

@@ -16,7 +16,7 @@ import boto3
 import paho.mqtt.client as paho
 import pytest
 from awscrt import mqtt5
-from devices import PahoDevice, files_for, sdk5_client
+from devices import PahoDevice, files_for, sdk5_builder, sdk5_client
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from test_mqtt_provisioning import claim as claim  # the claim certificate's fixture
@@ -122,20 +122,11 @@ def test_the_device_sdks_mqtt5_client_is_told_why_it_is_refused(
 ) -> None:
     from concurrent.futures import Future
 
-    from awsiot import mqtt5_client_builder
-
     iot_certs.mqtt_policies = True
     pair = files_for(iot_certs, iot_certs.issue_certificate(), tmp_path)  # no policy
-    endpoint = iot_certs.mqtt
     failed: Future[Any] = Future()
-    client = mqtt5_client_builder.mtls_from_path(
-        endpoint=endpoint.host,
-        port=endpoint.port,
-        cert_filepath=str(pair[0]),
-        pri_key_filepath=str(pair[1]),
-        ca_filepath=str(endpoint.ca_file),
-        client_id="refused",
-        on_lifecycle_connection_failure=failed.set_result,
+    client = sdk5_builder(
+        iot_certs, pair, "refused", on_lifecycle_connection_failure=failed.set_result
     )
     client.start()
     try:
@@ -406,14 +397,19 @@ def persistent(seconds: int) -> dict[str, Any]:
     return {"clean_start": False, "properties": properties}
 
 
+def go_away_subscribed(iot_certs: IotCerts, pair: tuple[Path, Path], client_id: str) -> None:
+    """A client with a persistent session subscribes to ``orders/#``, then disconnects."""
+    device = PahoDevice(iot_certs, pair, client_id, protocol=paho.MQTTv5)
+    assert device.connect(**persistent(300))
+    assert not device.session_present  # a new session, the first time
+    assert device.subscribe("orders/#")
+    device.close()
+
+
 def test_a_persistent_session_keeps_subscriptions_and_queues_qos_1_messages(
     iot_certs: IotCerts, pair: tuple[Path, Path], three: PahoDevice
 ) -> None:
-    device = PahoDevice(iot_certs, pair, "pump", protocol=paho.MQTTv5)
-    assert device.connect(**persistent(300))
-    assert not device.session_present
-    assert device.subscribe("orders/#")
-    device.close()
+    go_away_subscribed(iot_certs, pair, "pump")
 
     three.publish("orders/1", b"while away")
 
@@ -437,10 +433,7 @@ def test_a_queued_message_past_its_expiry_is_dropped(
 
     clock = [1000.0]
     monkeypatch.setattr(_kept_sessions, "time", type("Clock", (), {"monotonic": lambda: clock[0]}))
-    device = PahoDevice(iot_certs, pair, "drum", protocol=paho.MQTTv5)
-    assert device.connect(**persistent(300))
-    assert device.subscribe("orders/#")
-    device.close()
+    go_away_subscribed(iot_certs, pair, "drum")
     for topic, seconds in (("orders/short", 10), ("orders/long", 60)):
         expiring = publish_properties(MessageExpiryInterval=seconds)
         five.client.publish(topic, b"x", qos=1, properties=expiring).wait_for_publish(5)
@@ -461,10 +454,7 @@ def test_a_queued_message_past_its_expiry_is_dropped(
 def test_clean_start_discards_the_session(
     iot_certs: IotCerts, pair: tuple[Path, Path], three: PahoDevice
 ) -> None:
-    device = PahoDevice(iot_certs, pair, "valve", protocol=paho.MQTTv5)
-    assert device.connect(**persistent(300))
-    assert device.subscribe("orders/#")
-    device.close()
+    go_away_subscribed(iot_certs, pair, "valve")
     three.publish("orders/1", b"while away")
 
     fresh = PahoDevice(iot_certs, pair, "valve", protocol=paho.MQTTv5)
@@ -479,10 +469,7 @@ def test_clean_start_discards_the_session(
 def test_a_reset_forgets_persistent_sessions(
     iot_certs: IotCerts, pair: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    device = PahoDevice(iot_certs, pair, "pump", protocol=paho.MQTTv5)
-    assert device.connect(**persistent(300))
-    assert device.subscribe("orders/#")
-    device.close()
+    go_away_subscribed(iot_certs, pair, "pump")
 
     iot_certs.reset()
     fresh = files_for(iot_certs, iot_certs.issue_certificate(), tmp_path / "fresh")
