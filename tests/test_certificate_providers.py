@@ -4,6 +4,7 @@ over HTTP and in fleet provisioning over MQTT; the certificate must chain to a r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -117,3 +118,33 @@ def test_only_create_certificate_from_csr_can_be_delegated(client: Any) -> None:
             lambdaFunctionArn=LAMBDA,
             accountDefaultForOperations=["CreateKeysAndCertificate"],
         )
+
+
+def test_with_moto_the_providers_lambda_in_moto_signs(iot_certs: IotCerts, client: Any) -> None:
+    from csrs import csr, key
+    from moto import mock_aws
+    from moto.awslambda_simple.models import lambda_simple_backends
+    from test_rules_engine import moto_function
+
+    signer = PrivateCa()
+    iot_certs.register_ca_certificate(signer.ca.certificate)
+    request = csr("p384")
+    signed = signer.ca.issue(request.subject, key("p384").public_key())
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        arn = moto_function("sign-with-private-ca")
+        client.create_certificate_provider(
+            certificateProviderName="private-ca",
+            lambdaFunctionArn=arn,
+            accountDefaultForOperations=["CreateCertificateFromCsr"],
+        )
+        # what the function answers (moto's Docker-free Lambda answers what a test queues)
+        backend = lambda_simple_backends["123456789012"]["us-east-1"]
+        backend.lambda_simple_results_queue.append(json.dumps({"certificatePem": to_pem(signed)}))
+
+        created = client.create_certificate_from_csr(
+            certificateSigningRequest=to_pem(request), setAsActive=True
+        )
+
+    issued = x509.load_pem_x509_certificate(created["certificatePem"].encode())
+    issued.verify_directly_issued_by(signer.ca.certificate)
+    assert iot_certs.get(created["certificateId"]).status == "ACTIVE"

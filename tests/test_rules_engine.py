@@ -365,3 +365,58 @@ def test_select_value_outputs_an_array_in_sql_2016_03_23(iot_certs: IotCerts, cl
     publish("topic", {"a": {"b": "c"}, "arr": [1, 2, 3, 4]})  # the SQL reference's example
 
     assert iot_certs.assert_published("out").json() == [1, 2, 3, 4]
+
+
+def moto_function(name: str) -> str:
+    """A function in moto's Lambda (moto's Docker-free backend answers its invocations)."""
+    import io
+    import zipfile
+
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handle(event, context):\n    return event\n")
+    role = boto3.client("iam", region_name="us-east-1").create_role(
+        RoleName=f"{name}-role", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    made = boto3.client("lambda", region_name="us-east-1").create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handle",
+        Code={"ZipFile": code.getvalue()},
+    )
+    return str(made["FunctionArn"])
+
+
+def test_a_lambda_action_invokes_the_function_in_motos_lambda(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        arn = moto_function("store-reading")
+        rule(client, "to_lambda", "SELECT * FROM 'meters/+'", {"lambda": {"functionArn": arn}})
+
+        publish("meters/m1", {"kwh": 12})
+
+        [run] = iot_certs.rule_runs("to_lambda")
+        assert run.outcomes[0].ok and run.outcomes[0].delivered
+
+
+def test_a_lambda_action_to_a_function_moto_does_not_hold_fails(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    with mock_aws():
+        missing = "arn:aws:lambda:us-east-1:123456789012:function:missing"
+        rule(
+            client,
+            "to_nothing",
+            "SELECT * FROM 'meters/+'",
+            {"lambda": {"functionArn": missing}},
+            errorAction={"republish": {"topic": "errors", "roleArn": ROLE}},
+        )
+
+        publish("meters/m1", {"kwh": 12})
+
+        [failed] = iot_certs.rule_runs("to_nothing")
+        assert not failed.outcomes[0].ok  # AWS IoT cannot invoke a function that is not there
+        error = iot_certs.assert_published("errors").json()
+        assert error["failures"][0]["failedResource"] == missing

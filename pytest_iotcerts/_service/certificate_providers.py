@@ -1,8 +1,9 @@
 """Certificate providers: with one that is the account's default for CreateCertificateFromCsr,
 AWS IoT hands the CSR to the provider's Lambda, which signs it with the customer's own CA. In
 the mock the Lambda is a Python callable the test registers
-(``iot_certs.set_certificate_provider_function``): it gets ``{"certificateSigningRequest": PEM,
-"principalId": ..., "clientId": ...}`` and answers ``{"certificatePem": PEM}``. The certificate
+(``iot_certs.set_certificate_provider_function``), or, with moto's ``mock_aws()`` active, the
+function in moto's Lambda: it gets ``{"certificateSigningRequest": PEM, "principalId": ...,
+"clientId": ...}`` and answers ``{"certificatePem": PEM}``. The certificate
 must be for the CSR's key and chain to a CA certificate registered and ACTIVE in the account;
 from there AWS's rules apply as to any registered device certificate (its id, its status, its
 ``caCertificateId``).
@@ -10,6 +11,7 @@ from there AWS's rules apply as to any registered device certificate (its id, it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._aws.moto import invoke_lambda, moto_active
 from .._core.resources import CACertificate, CertificateProvider
 from .._x509 import crypto, input_rules
 from ._scope import Scope
@@ -95,14 +98,7 @@ class CertificateProviders:
         if provider is None:
             return None
         csr = input_rules.load_csr(csr_pem)  # AWS's CSR rules hold first
-        function = self._scope.state.provider_functions.get(provider.name)
-        if function is None:
-            raise ServiceError(
-                "InternalFailureException",
-                f"No function answers for the certificate provider {provider.name} (its Lambda "
-                f"{provider.settings.get('lambdaFunctionArn')}): register one with "
-                "iot_certs.set_certificate_provider_function.",
-            )
+        function = self._function(provider)
         event = {"certificateSigningRequest": csr_pem, "principalId": principal_id}
         if client_id is not None:
             event["clientId"] = client_id
@@ -117,6 +113,23 @@ class CertificateProviders:
                 "The certificate provider's certificate is not for the CSR's key."
             )
         return certificate, self._issuer(certificate)
+
+    def _function(self, provider: CertificateProvider) -> ProviderFunction:
+        """The callable the test registered for the provider; else, with moto's ``mock_aws()``
+        active, its Lambda in moto, invoked as AWS IoT invokes it."""
+        function = self._scope.state.provider_functions.get(provider.name)
+        if function is not None:
+            return function
+        arn = str(provider.settings.get("lambdaFunctionArn"))
+        if moto_active():
+            region = self._scope.region
+            return lambda event: invoke_lambda(region, arn, json.dumps(event).encode(), wait=True)
+        raise ServiceError(
+            "InternalFailureException",
+            f"No function answers for the certificate provider {provider.name} (its Lambda "
+            f"{arn}): register one with iot_certs.set_certificate_provider_function, or create "
+            "the function in moto's mock_aws().",
+        )
 
     def _issuer(self, certificate: x509.Certificate) -> CACertificate:
         with self._scope.store.lock:

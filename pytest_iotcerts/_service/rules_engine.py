@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._aws.errors import ServiceError
-from .._aws.moto import moto_active
+from .._aws.moto import invoke_lambda, moto_active, moto_client
 from .._core.events import Message, matches
 from .._core.resources import ActionOutcome, RuleRun, TopicRule
 from .._engines import iot_sql_eval
@@ -166,10 +166,13 @@ class RulesEngine:
         arn = str(settings["functionArn"])
         functions = self._scope.state.lambda_functions
         function = functions.get(arn) or functions.get(arn.rsplit(":", 1)[-1])
-        if function is None:
-            return False, "no function registered (iot_certs.set_lambda_function): recorded"
-        function(_decoded(data))
-        return True, ""
+        if function is not None:
+            function(_decoded(data))
+            return True, ""
+        if moto_active():  # moto's Lambda, invoked asynchronously as AWS IoT invokes it
+            invoke_lambda(self._scope.region, arn, data, wait=False)
+            return True, ""
+        return False, "no function registered (iot_certs.set_lambda_function): recorded"
 
 
 def _decoded(data: bytes) -> Any:
@@ -226,19 +229,10 @@ def _aws(service: str, call: Any) -> Any:
     def deliver(engine: RulesEngine, settings: dict[str, Any], data: bytes) -> tuple[bool, str]:
         if not moto_active():
             return False, "moto's mock_aws() is not active: recorded, not delivered"
-        call(_client(service, engine._scope.region), settings, data, engine._scope)
+        call(moto_client(service, engine._scope.region), settings, data, engine._scope)
         return True, ""
 
     return deliver
-
-
-@functools.lru_cache(maxsize=64)
-def _client(service: str, region: str) -> Any:
-    """A client for moto's service, made once: making one costs more than the call. Only used
-    while moto is active, so it never reaches the network."""
-    import boto3
-
-    return boto3.session.Session().client(service, region_name=region)
 
 
 def _item(settings: dict[str, Any], data: bytes) -> dict[str, Any]:
