@@ -19,6 +19,7 @@ import argparse
 import gc
 import time
 import tracemalloc
+from typing import Any
 
 import boto3
 
@@ -97,6 +98,22 @@ def things_at_size(iot: IotCerts, size: int, calls: int) -> dict[str, float]:
         "SearchIndex thingName:thing-* (all), first page": timed(
             lambda: client.search_index(queryString="thingName:thing-*", maxResults=25),
             max(calls // 20, 3),
+        ),
+        **jobs_at_size(client, size, calls),
+    }
+
+
+def jobs_at_size(client: Any, size: int, calls: int) -> dict[str, float]:
+    """A job over the whole fleet (its thing group): creating it (every execution queued and
+    every device told), then the first page of its executions."""
+    group = client.describe_thing_group(thingGroupName="fleet")["thingGroupArn"]
+    start = time.perf_counter()
+    client.create_job(jobId="everyone", targets=[group], document='{"op": "reboot"}')
+    created_per_thing = (time.perf_counter() - start) * 1000 / size
+    return {
+        "CreateJob over every thing, per thing": created_per_thing,
+        "ListJobExecutionsForJob, first page": timed(
+            lambda: client.list_job_executions_for_job(jobId="everyone", maxResults=25), calls
         ),
     }
 

@@ -278,16 +278,29 @@ class JobExecutions:
             runs = self._job(job_id).latest_executions()
         return [run for run in runs if status in (None, run.status)]
 
+    def catch_up(self) -> None:
+        """Every job caught up with the mock's clock (rollouts, timeouts)."""
+        with self._scope.store.lock:
+            for job in list(self._scope.state.jobs.values()):
+                self.expire(job)
+
     def of_thing(
-        self, thing_name: str, *, status: str | None = None, job_id: str | None = None
+        self,
+        thing_name: str,
+        *,
+        status: str | None = None,
+        job_id: str | None = None,
+        caught_up: bool = False,
     ) -> list[JobExecution]:
-        """A thing's executions across jobs, oldest first."""
+        """A thing's executions across jobs, oldest first (``caught_up``: the jobs have just
+        been caught up with the clock, for many things at once)."""
         with self._scope.store.lock:
             self._scope.thing(thing_name)
-            for waiting in [job for job in self._scope.state.jobs.values() if job.rollout_waiting]:
-                self.roll_out(waiting)
+            if not caught_up:
+                for waiting in [j for j in self._scope.state.jobs.values() if j.rollout_waiting]:
+                    self.roll_out(waiting)
             jobs = [job for job in self._scope.state.jobs.values() if thing_name in job.executions]
-            for job in jobs:
+            for job in jobs if not caught_up else ():
                 self.expire(job)
             runs = [job.executions[thing_name][-1] for job in jobs if job_id in (None, job.job_id)]
         return sorted(
@@ -338,9 +351,11 @@ class JobExecutions:
 
     # -- the device's side ----------------------------------------------------------------
 
-    def pending(self, thing_name: str) -> tuple[list[JobExecution], list[JobExecution]]:
+    def pending(
+        self, thing_name: str, *, caught_up: bool = False
+    ) -> tuple[list[JobExecution], list[JobExecution]]:
         """GetPendingJobExecutions: (IN_PROGRESS, QUEUED), oldest first."""
-        runs = self.of_thing(thing_name)
+        runs = self.of_thing(thing_name, caught_up=caught_up)
         return (
             [run for run in runs if run.status == "IN_PROGRESS"],
             [run for run in runs if run.status == "QUEUED"],

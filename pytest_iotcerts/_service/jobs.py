@@ -68,6 +68,16 @@ def _moment(text: Any, name: str) -> float | None:
     return moment.timestamp()
 
 
+def document_of(job: Job, *, before_substitution: bool = False) -> str | None:
+    """A job's document, with ``${aws:iot:parameter:NAME}`` replaced by its documentParameters
+    unless ``before_substitution``."""
+    document = job.settings.get("document")
+    if document is None or before_substitution:
+        return document
+    parameters = job.settings.get("documentParameters") or {}
+    return _PARAMETER.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), document)
+
+
 class Jobs:
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
@@ -186,12 +196,7 @@ class Jobs:
     def document(self, job_id: str, *, before_substitution: bool = False) -> str | None:
         """The job document, with ``${aws:iot:parameter:NAME}`` replaced by the job's
         documentParameters unless ``before_substitution``."""
-        job = self.get(job_id)
-        document = job.settings.get("document")
-        if document is None or before_substitution:
-            return document
-        parameters = job.settings.get("documentParameters") or {}
-        return _PARAMETER.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), document)
+        return document_of(self.get(job_id), before_substitution=before_substitution)
 
     def update(self, job_id: str, changes: dict[str, Any]) -> Job:
         with self._scope.store.lock:

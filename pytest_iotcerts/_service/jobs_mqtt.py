@@ -18,7 +18,7 @@ from .._aws.errors import ServiceError
 from .._core.resources import JobExecution
 from ._scope import Scope
 from .job_executions import JobExecutions
-from .jobs import Jobs
+from .jobs import document_of
 
 REQUEST = re.compile(
     r"^\$aws/things/(?P<thing>[^/#+]+)/jobs/"
@@ -74,7 +74,8 @@ class JobsMqtt:
         if left is not None:
             shown["approximateSecondsBeforeTimedOut"] = left
         if with_document:
-            document = Jobs(self._scope).document(execution.job_id)
+            job = self._scope.state.jobs.get(execution.job_id)
+            document = document_of(job) if job is not None else None
             shown["jobDocument"] = json.loads(document) if document else {}
         return shown
 
@@ -159,10 +160,14 @@ class JobsMqtt:
 
     def notify(self, thing_names: Iterable[str]) -> None:
         """``notify`` when a thing's pending executions changed, ``notify-next`` when its next
-        one did, as AWS IoT publishes them."""
-        for thing in dict.fromkeys(thing_names):
+        one did, as AWS IoT publishes them. The jobs are caught up with the clock once for all
+        the things, so a job over many things tells them all in time linear in their number."""
+        things = list(dict.fromkeys(thing_names))
+        if len(things) > 1:
+            self._executions.catch_up()
+        for thing in things:
             try:
-                in_progress, queued = self._executions.pending(thing)
+                in_progress, queued = self._executions.pending(thing, caught_up=len(things) > 1)
             except ServiceError:  # the thing is gone
                 continue
             pending = (tuple(r.job_id for r in in_progress), tuple(r.job_id for r in queued))
