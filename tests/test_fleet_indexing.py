@@ -204,3 +204,43 @@ def test_a_continuous_job_on_a_dynamic_group_picks_up_things_that_start_matching
 
     summaries = registry.list_job_executions_for_job(jobId="cool")["executionSummaries"]
     assert [s["thingArn"].rsplit("/", 1)[-1] for s in summaries] == ["lamp-2", "fan-1", "heater"]
+
+
+def test_shadows_are_searched_when_indexed(client: Any) -> None:
+    import json as _json
+
+    import boto3
+
+    client.update_indexing_configuration(
+        thingIndexingConfiguration={
+            "thingIndexingMode": "REGISTRY_AND_SHADOW",
+            "namedShadowIndexingMode": "ON",
+            "filter": {"namedShadowNames": ["battery"]},
+        }
+    )
+    data = boto3.client("iot-data", region_name="us-east-1")
+    for name, temperature in (("oven", 230), ("fridge", 4)):
+        client.create_thing(thingName=name)
+        state = {"state": {"reported": {"temp": temperature, "door": {"open": False}}}}
+        data.update_thing_shadow(thingName=name, payload=_json.dumps(state).encode())
+    desired = {"state": {"desired": {"temp": 200}}}
+    data.update_thing_shadow(thingName="oven", payload=_json.dumps(desired).encode())
+    battery = {"state": {"reported": {"level": 15}}}
+    data.update_thing_shadow(
+        thingName="fridge", shadowName="battery", payload=_json.dumps(battery).encode()
+    )
+
+    def names(query: str) -> list[str]:
+        return [t["thingName"] for t in client.search_index(queryString=query)["things"]]
+
+    assert names("shadow.reported.temp>100") == ["oven"]
+    assert names("shadow.reported.door.open:false") == ["oven", "fridge"]
+    assert names("shadow.hasDelta:true") == ["oven"]
+    assert names("shadow.name.battery.reported.level<20") == ["fridge"]
+    [oven] = client.search_index(queryString="thingName:oven")["things"]
+    shown = _json.loads(oven["shadow"])
+    assert (shown["reported"]["temp"], shown["desired"]["temp"], shown["hasDelta"]) == (
+        230,
+        200,
+        True,
+    )

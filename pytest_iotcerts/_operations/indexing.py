@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from .._core.ordered import Ordered
 from .._core.resources import Thing, ThingGroup
 from .._core.store import Connectivity
+from .._engines.shadows import Shadow
 from .._service import IotService
 from .._service.indexing import GROUPS_INDEX, THINGS_INDEX
 from ._common import operation, page
@@ -47,13 +49,34 @@ def list_indices(service: IotService, params: dict[str, Any]) -> Mapping[str, An
 
 
 def _thing_document(service: IotService, thing: Thing) -> dict[str, Any]:
-    return {
+    document = {
         "thingName": thing.name,
         "thingId": thing.thing_id,
         "thingTypeName": thing.thing_type_name,
         "thingGroupNames": thing.thing_groups,
         "attributes": dict(thing.attributes),
         "connectivity": _connectivity(service.indexing.connectivity(thing)),
+    }
+    shadows = service.indexing.indexed_shadows(thing)
+    if shadows:  # the indexed shadow documents, as a JSON string
+        classic = shadows.get("")
+        shown: dict[str, Any] = _shadow_shown(classic) if classic is not None else {}
+        named = {name: _shadow_shown(s) for name, s in shadows.items() if name}
+        if named:
+            shown["name"] = named
+        document["shadow"] = json.dumps(shown, separators=(",", ":"))
+    return document
+
+
+def _shadow_shown(shadow: Shadow) -> dict[str, Any]:
+    """As SearchIndex shows a shadow: its desired and reported state, metadata, version and
+    whether it has a delta."""
+    document = shadow.document()
+    return {
+        **document.get("state", {}),
+        "metadata": document.get("metadata", {}),
+        "version": shadow.version,
+        "hasDelta": shadow.delta() is not None,
     }
 
 

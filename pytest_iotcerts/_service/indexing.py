@@ -9,6 +9,7 @@ from .._core.ordered import Filtered, Ordered
 from .._core.resources import Thing, ThingGroup
 from .._core.store import Connectivity
 from .._engines.fleet_query import Document, candidates, compile_query
+from .._engines.shadows import Shadow
 from ._scope import Scope
 
 THINGS_INDEX = "AWS_Things"
@@ -158,7 +159,28 @@ class Indexing:
         if connectivity.disconnect_reason:
             document["connectivity.disconnectReason"] = connectivity.disconnect_reason
         document.update({f"attributes.{k}": v for k, v in thing.attributes.items()})
+        for name, shadow in self.indexed_shadows(thing).items():
+            document.update(_shadow_fields(shadow, "shadow" if not name else f"shadow.name.{name}"))
         return document
+
+    def indexed_shadows(self, thing: Thing) -> dict[str, Shadow]:
+        """The thing's shadows fleet indexing indexes: the classic one ("") with a
+        ``REGISTRY_AND_SHADOW`` mode, and the named ones ``namedShadowNames`` lists when
+        ``namedShadowIndexingMode`` is ON."""
+        config = self.configuration()["thingIndexingConfiguration"]
+        if "SHADOW" not in str(config.get("thingIndexingMode", "")):
+            return {}
+        wanted = [""]
+        if config.get("namedShadowIndexingMode") == "ON":
+            names = (config.get("filter") or {}).get("namedShadowNames") or []
+            wanted += [str(name) for name in names]
+        with self._scope.store.lock:
+            shadows = self._scope.state.shadows
+            return {
+                name: shadows[(thing.name, name)]
+                for name in wanted
+                if (thing.name, name) in shadows
+            }
 
     @staticmethod
     def group_document(group: ThingGroup) -> Document:
@@ -181,3 +203,25 @@ class Indexing:
             )
         self.check_index(index)
         compile_query(query["queryString"])
+
+
+def _shadow_fields(shadow: Shadow, prefix: str) -> dict[str, Any]:
+    """A shadow as fleet indexing's fields: ``shadow.reported.a.b``, ``shadow.desired...``,
+    ``shadow.hasDelta``, ``shadow.version`` (``shadow.name.NAME...`` for a named one)."""
+    fields: dict[str, Any] = {
+        f"{prefix}.hasDelta": shadow.delta() is not None,
+        f"{prefix}.version": shadow.version,
+    }
+    for section in ("reported", "desired"):
+        _flatten(shadow.state.get(section) or {}, f"{prefix}.{section}", fields)
+    return fields
+
+
+def _flatten(value: Any, path: str, fields: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(inner, f"{path}.{key}", fields)
+    elif isinstance(value, list):
+        fields[path] = [item for item in value if not isinstance(item, (dict, list))]
+    elif value is not None:
+        fields[path] = value

@@ -96,7 +96,7 @@ class JobExecutions:
             return
         if self._abort_if_failing(job) or job.target_selection != "SNAPSHOT":
             return
-        if not job.rollout_waiting and all(e.terminal for e in job.latest_executions()):
+        if not job.rollout_waiting and all(runs[-1].terminal for runs in job.executions.values()):
             job.status = "COMPLETED"
             job.completed_at = job.last_updated_at = timestamp()
             RegistryEvents(self._scope).job("completed", job)
@@ -106,6 +106,8 @@ class JobExecutions:
         ``failureType`` (FAILED, REJECTED, TIMED_OUT, or ALL of them) at or past
         ``thresholdPercentage`` cancels the job, and its QUEUED executions."""
         criteria = (job.settings.get("abortConfig") or {}).get("criteriaList") or []
+        if not criteria:
+            return False
         executed = [e for e in job.latest_executions() if e.terminal and e.status != "CANCELED"]
         for criterion in criteria:
             kinds = (
@@ -238,9 +240,13 @@ class JobExecutions:
         IN_PROGRESS ones past their timeout are TIMED_OUT."""
         self.roll_out(job)
         now = self._scope.clock()
-        for execution in job.latest_executions():
+        for key, execution in list(job.timing.items()):
             deadline = execution.timeout_at
-            if execution.status == "IN_PROGRESS" and deadline is not None and now >= deadline:
+            if execution.status != "IN_PROGRESS" or deadline is None:
+                del job.timing[key]  # finished, or canceled, before its timeout
+                continue
+            if now >= deadline:
+                del job.timing[key]
                 execution.timeout_at = None
                 execution.move_to("TIMED_OUT")
                 RegistryEvents(self._scope).job_execution("timed_out", execution)
@@ -263,6 +269,7 @@ class JobExecutions:
         )
         if minutes:
             execution.timeout_at = self._scope.clock() + 60 * int(minutes)
+            job.timing[id(execution)] = execution
 
     def get(self, job_id: str, thing_name: str, number: int | None = None) -> JobExecution:
         """The latest execution of a job on a thing (or the one numbered ``number``)."""

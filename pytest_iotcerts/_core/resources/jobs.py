@@ -63,6 +63,9 @@ class Job(ConfiguredResource):
         self.reason_code: str | None = None
         self.comment: str | None = None
         self.executions: dict[str, list[JobExecution]] = {}
+        # the executions with a timeout running (IN_PROGRESS), so catching up with the clock
+        # looks at them alone
+        self.timing: dict[int, JobExecution] = {}
         # jobExecutionsRolloutConfig: things not queued yet, and when the rollout began (on
         # the mock's clock)
         self.rollout_waiting: list[str] = []
