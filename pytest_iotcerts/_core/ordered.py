@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -27,6 +27,12 @@ class Ordered(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.window(None, len(self)))
+
+    def __contains__(self, item: object) -> bool:
+        return any(held is item for held in self._items.values())
 
     def add(self, sequence: int, item: T) -> None:
         sequences = self._sequences
@@ -81,6 +87,9 @@ class Filtered(Ordered[Q]):
 
     def __len__(self) -> int:
         return len(self.window(None, len(self._base)))
+
+    def __contains__(self, item: object) -> bool:
+        return any(held is item for held in self)
 
     def window(self, start: int | None, count: int, *, ascending: bool = True) -> list[Q]:
         found: list[Q] = []

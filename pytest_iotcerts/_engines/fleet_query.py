@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from .._aws.errors import ServiceError
@@ -51,18 +51,18 @@ def _parsed(query: str) -> Any:
 
 
 # What an index answers for one term: the items whose ``field`` holds ``value`` (``prefix``: a
-# value starting with it); None when the field is not indexed.
-Lookup = Callable[[str, str, bool], list[Any] | None]
+# value starting with it), as any sized collection; None when the field is not indexed.
+Lookup = Callable[[str, str, bool], Collection[Any] | None]
 
 
-def candidates(query: str, lookup: Lookup) -> list[Any] | None:
+def candidates(query: str, lookup: Lookup) -> Collection[Any] | None:
     """A superset of the items a (valid) query matches, found through the index: the narrowest
     indexed term of a conjunction, the union of a disjunction of indexed terms. None when the
     query needs every item looked at (a negation, a range, a field not indexed)."""
     return _candidates(_parsed(query), lookup, "thingName")
 
 
-def _candidates(node: Any, lookup: Lookup, field: str) -> list[Any] | None:
+def _candidates(node: Any, lookup: Lookup, field: str) -> Collection[Any] | None:
     from luqum import tree
 
     if isinstance(node, (tree.AndOperation, tree.UnknownOperation)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from .._aws.errors import ServiceError, not_found
@@ -68,11 +69,13 @@ class Indexing:
             found = candidates(query, self._lookup)
             if found is None:
                 base = things.in_order
+            elif isinstance(found, Ordered):  # one indexed term: its order as kept
+                base = found
             else:
                 base = Ordered.of(found, key=lambda thing: thing.sequence)
         return Filtered(base, lambda thing: matches(self.thing_document(thing)))
 
-    def _lookup(self, field: str, value: str, prefix: bool) -> list[Thing] | None:
+    def _lookup(self, field: str, value: str, prefix: bool) -> Collection[Thing] | None:
         """The things an indexed term finds; None for a term not indexed, or one so broad
         (over a quarter of the fleet) that walking the fleet in order fills a page sooner."""
         things = self._scope.state.things
@@ -83,10 +86,8 @@ class Indexing:
         if field == "thingName":
             return things.named(value, prefix)
         if field == "thingTypeName":
-            found = things.selected(None, None, False, value)
-        else:
-            found = things.selected(field.removeprefix("attributes."), value, prefix, None)
-        return found.window(None, len(found))
+            return things.selected(None, None, False, value)
+        return things.selected(field.removeprefix("attributes."), value, prefix, None)
 
     def connectivity(self, thing: Thing) -> Connectivity:
         """The thing's latest connection (a client id of its name); never: not connected."""
@@ -167,14 +168,14 @@ class Indexing:
         """The thing's shadows fleet indexing indexes: the classic one ("") with a
         ``REGISTRY_AND_SHADOW`` mode, and the named ones ``namedShadowNames`` lists when
         ``namedShadowIndexingMode`` is ON."""
-        config = self.configuration()["thingIndexingConfiguration"]
-        if "SHADOW" not in str(config.get("thingIndexingMode", "")):
-            return {}
-        wanted = [""]
-        if config.get("namedShadowIndexingMode") == "ON":
-            names = (config.get("filter") or {}).get("namedShadowNames") or []
-            wanted += [str(name) for name in names]
         with self._scope.store.lock:
+            config = self._scope.state.indexing["thingIndexingConfiguration"]
+            if "SHADOW" not in str(config.get("thingIndexingMode", "")):
+                return {}
+            wanted = [""]
+            if config.get("namedShadowIndexingMode") == "ON":
+                names = (config.get("filter") or {}).get("namedShadowNames") or []
+                wanted += [str(name) for name in names]
             shadows = self._scope.state.shadows
             return {
                 name: shadows[(thing.name, name)]
