@@ -45,6 +45,12 @@ def _each(create: Callable[[Any, str], None]) -> Callable[[IotCerts], None]:
     return seed
 
 
+def _job_over_things(iot: IotCerts) -> None:
+    _things(iot)
+    arns = [iot.service().things.get(f"item-{index}").arn for index in range(COUNT)]
+    iot.service().jobs.create("job", {"targets": arns, "document": "{}"})
+
+
 CASES: dict[str, tuple[Callable[[IotCerts], None], dict[str, Any], str]] = {
     "list_things": (_things, {}, "things"),
     "list_thing_types": (_each(lambda s, n: s.thing_types.create(n)), {}, "thingTypes"),
@@ -73,6 +79,7 @@ CASES: dict[str, tuple[Callable[[IotCerts], None], dict[str, Any], str]] = {
     "list_things_in_thing_group": (_group_members, {"thingGroupName": "group"}, "things"),
     "list_things_in_billing_group": (_group_members, {"billingGroupName": "billing"}, "things"),
     "list_principal_things_v2": (_principals, {}, "principalThingObjects"),
+    "list_job_executions_for_job": (_job_over_things, {"jobId": "job"}, "executionSummaries"),
 }
 
 

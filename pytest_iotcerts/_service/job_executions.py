@@ -9,8 +9,10 @@ once every execution is terminal.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, invalid_request, not_found
@@ -52,6 +54,30 @@ def maintenance_windows(windows: Any) -> list[tuple[aws_cron.Cron, int]]:
 @lru_cache(maxsize=256)
 def _cron(expression: str) -> aws_cron.Cron:
     return aws_cron.parse(expression)
+
+
+class _Latest(Sequence[JobExecution]):
+    """A job's latest executions, read under the store's lock as a page is sliced."""
+
+    def __init__(self, job: Job, lock: Any) -> None:
+        self._job, self._lock = job, lock
+
+    def __len__(self) -> int:
+        return len(self._job.executions)
+
+    @overload
+    def __getitem__(self, index: int) -> JobExecution: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JobExecution]: ...
+
+    def __getitem__(self, index: int | slice) -> JobExecution | list[JobExecution]:
+        with self._lock:
+            runs = self._job.executions.values()
+            if isinstance(index, slice):
+                start, stop, step = index.indices(len(self._job.executions))
+                return [held[-1] for held in itertools.islice(runs, start, stop, step)]
+            return list(runs)[index][-1]
 
 
 def _state_error(message: str) -> ServiceError:
@@ -280,10 +306,14 @@ class JobExecutions:
                 raise not_found(f"The job {job_id} has no execution on thing {thing_name}.")
             return chosen[-1]
 
-    def of_job(self, job_id: str, status: str | None = None) -> list[JobExecution]:
+    def of_job(self, job_id: str, status: str | None = None) -> Sequence[JobExecution]:
+        """The latest execution on each thing of the job, in the order the things were
+        targeted; unfiltered, a view a page is sliced from in O(position + page)."""
         with self._scope.store.lock:
-            runs = self._job(job_id).latest_executions()
-        return [run for run in runs if status in (None, run.status)]
+            job = self._job(job_id)
+            if status is None:
+                return _Latest(job, self._scope.store.lock)
+            return [run for run in job.latest_executions() if run.status == status]
 
     def catch_up(self) -> None:
         """Every job caught up with the mock's clock (rollouts, timeouts)."""
