@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any, overload
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, invalid_request, not_found
 from .._core.resources import Job, JobExecution
-from .._engines import aws_cron
 from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
+from .maintenance_windows import window_open
 
 # What a device may report with UpdateJobExecution.
 DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
@@ -28,32 +27,6 @@ DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
 FAILURES = frozenset({"FAILED", "REJECTED", "TIMED_OUT"})
 ACTIVE_JOB = frozenset({"SCHEDULED", "IN_PROGRESS"})
 MAX_ROLLOUT_PER_MINUTE = 1000  # jobExecutionsRolloutConfig's documented maximum
-
-
-MAINTENANCE_MINUTES = (30, 1430)  # a maintenance window's documented durations
-
-
-def maintenance_windows(windows: Any) -> list[tuple[aws_cron.Cron, int]]:
-    """schedulingConfig.maintenanceWindows, checked: each a ``startTime`` cron expression and
-    a ``durationInMinutes`` from 30 to 1430 (InvalidRequestException otherwise)."""
-    if not isinstance(windows, list):
-        raise invalid_request("maintenanceWindows must be a list of windows.")
-    low, high = MAINTENANCE_MINUTES
-    checked = []
-    for window in windows:
-        window = window if isinstance(window, dict) else {}
-        duration = window.get("durationInMinutes")
-        if type(duration) is not int or not low <= duration <= high:
-            raise invalid_request(
-                f"A maintenance window's durationInMinutes is from {low} to {high}."
-            )
-        checked.append((_cron(str(window.get("startTime", ""))), duration))
-    return checked
-
-
-@lru_cache(maxsize=256)
-def _cron(expression: str) -> aws_cron.Cron:
-    return aws_cron.parse(expression)
 
 
 class _Latest(Sequence[JobExecution]):
@@ -220,10 +193,9 @@ class JobExecutions:
         windows = (job.settings.get("schedulingConfig") or {}).get("maintenanceWindows")
         if not windows:
             return True
-        at_clock = job.rollout_began + 60 * minute
         anchor_clock, anchor_wall = job.clock_anchor
-        moment = dt.datetime.fromtimestamp(anchor_wall + at_clock - anchor_clock, dt.timezone.utc)
-        return aws_cron.window_open(maintenance_windows(windows), moment)
+        at = anchor_wall + job.rollout_began + 60 * minute - anchor_clock
+        return window_open(windows, dt.datetime.fromtimestamp(at, dt.timezone.utc))
 
     def _room(self, job: Job) -> int:
         """How many more executions this minute of the rollout may queue."""

@@ -18,7 +18,8 @@ from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 from .groups import ThingGroups
-from .job_executions import JobExecutions, maintenance_windows
+from .job_executions import JobExecutions
+from .maintenance_windows import maintenance_windows
 
 _TARGET = re.compile(
     r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"

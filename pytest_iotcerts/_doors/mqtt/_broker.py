@@ -13,16 +13,13 @@ version.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import itertools
 import logging
-import socket
 import ssl
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import urlsplit
 
 from amqtt.adapters import StreamReaderAdapter, WebSocketsWriter
 from amqtt.broker import Broker
@@ -36,33 +33,18 @@ from ..._core.events import SHARE, matches, unshared
 from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._mqtt5 import Mqtt5Sessions
-from ._websocket import WebSocketStream
+from ._streams import (
+    BROKER_CONFIG,
+    DEFAULT_LISTENER,
+    WEBSOCKETS_LISTENER,
+    QuickAckReader,
+    protocol_level,
+)
+from ._websocket import WebSocketStream, upgrade_of
 
 # amqtt warns about what clients do (a late PUBACK, a hang-up before CONNECT): the broker is an
 # implementation detail of the mock, and what matters to a test is in the endpoint's records.
 logging.getLogger("amqtt").setLevel(logging.ERROR)
-
-DEFAULT_LISTENER = "default"
-WEBSOCKETS_LISTENER = "websockets"
-_CONFIG: dict[str, Any] = {
-    "listeners": {
-        DEFAULT_LISTENER: {
-            "type": "tcp",
-            "bind": "127.0.0.1:0",
-            "ssl": True,
-            "max_connections": -1,
-        },
-        # MQTT over WebSockets (wss://.../mqtt), signed with SigV4 as the Device SDK signs it
-        WEBSOCKETS_LISTENER: {
-            "type": "ws",
-            "bind": "127.0.0.1:0",
-            "ssl": True,
-            "max_connections": -1,
-        },
-    },
-    "plugins": {},  # no anonymous login, no $SYS topics: our door authenticates
-}
-
 
 CONNECT_SECONDS = 10.0  # a connection that sends no CONNECT in this time is closed
 MQTT_5 = 5
@@ -71,74 +53,13 @@ MQTT_5 = 5
 _DEVICE_QOS: ContextVar[int] = ContextVar("device_qos", default=0)
 
 
-async def _protocol_level(reader: asyncio.StreamReader) -> tuple[int | None, bytes]:
-    """The CONNECT's protocol level (4: MQTT 3.1.1, 5: MQTT 5; None: the first packet is not a
-    well-formed CONNECT), and the bytes read to learn it, which the broker is given again."""
-    head = await reader.readexactly(2)  # the packet type, the first byte of its length
-    if head[0] != 0x10:
-        return None, head
-    while head[-1] & 0x80 and len(head) < 5:  # the rest of the variable-length length
-        head += await reader.readexactly(1)
-    length = sum((byte & 0x7F) << (7 * index) for index, byte in enumerate(head[1:]))
-    if length < 10:  # a protocol name, a level, flags and a keep-alive at the least
-        return None, head
-    name_and_level = await reader.readexactly(7)  # 0x00 0x04 "MQTT" and the level
-    return name_and_level[6], head + name_and_level
-
-
-def _upgrade(websocket: Any, path: str) -> WebSocketUpgrade:
-    request = getattr(websocket, "request", None)
-    headers = getattr(request, "headers", None) or {}
-    return WebSocketUpgrade(
-        {str(name): str(value) for name, value in headers.items()}, urlsplit(path).query
-    )
-
-
-class _QuickAckReader:
-    """A StreamReader that acknowledges what it read at once (Linux's TCP_QUICKACK).
-
-    A client with Nagle's algorithm on (paho, awscrt) holds its next packet until its last one
-    is acknowledged; with the kernel's delayed ACK that is 40 ms per request/answer on loopback.
-    Acknowledging each read at once makes a round trip take well under a millisecond.
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, sock: Any, read_already: bytes = b"") -> None:
-        self._reader = reader
-        self._sock = sock if hasattr(socket, "TCP_QUICKACK") else None
-        self._first = read_already  # the CONNECT's first bytes, read to learn its version
-
-    async def read(self, n: int = -1) -> bytes:
-        if self._first:
-            cut = len(self._first) if n < 0 else n
-            data, self._first = self._first[:cut], self._first[cut:]
-            return data
-        return self._acked(await self._reader.read(n))
-
-    async def readexactly(self, n: int) -> bytes:
-        if self._first:
-            data, self._first = self._first[:n], self._first[n:]
-            if len(data) < n:
-                data += await self._reader.readexactly(n - len(data))
-            return self._acked(data)
-        return self._acked(await self._reader.readexactly(n))
-
-    def feed_eof(self) -> None:
-        self._reader.feed_eof()
-
-    def _acked(self, data: bytes) -> bytes:
-        if self._sock is not None:
-            with contextlib.suppress(OSError):
-                self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-        return data
-
-
 SESSION = "iotcerts_session_identifier"  # our connection's identifier, on amqtt's Session
 FILTER_ACTIONS = {Action.SUBSCRIBE: "iot:Subscribe", Action.RECEIVE: "iot:Receive"}
 
 
 class IotBroker(Broker):  # type: ignore[misc]
     def __init__(self, door: Door, context: ssl.SSLContext) -> None:
-        super().__init__(_CONFIG, loop=asyncio.get_running_loop())
+        super().__init__(BROKER_CONFIG, loop=asyncio.get_running_loop())
         self._door = door
         self._context = context
         self._transports: dict[int, asyncio.Transport] = {}  # id(ssl object) -> transport
@@ -181,12 +102,12 @@ class IotBroker(Broker):  # type: ignore[misc]
                 return
             level, read_already = connect
             if level == MQTT_5:
-                quick = _QuickAckReader(reader, writer.get_extra_info("socket"))
+                quick = QuickAckReader(reader, writer.get_extra_info("socket"))
                 await self._v5.serve(
                     quick, writer.transport, ssl_object, read_already, CONNECT_SECONDS
                 )
                 return
-            quick = _QuickAckReader(reader, writer.get_extra_info("socket"), read_already)
+            quick = QuickAckReader(reader, writer.get_extra_info("socket"), read_already)
             await super().stream_connected(quick, writer, listener_name)
         except ConnectionError:  # the connection is gone (closed by us, or by the client)
             pass
@@ -203,7 +124,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         if access_key_id is not None:
             self._signed[id(ssl_object)] = access_key_id
         else:  # a custom authorizer decides at the CONNECT, from the username or this request
-            self._upgrades[id(ssl_object)] = _upgrade(websocket, path)
+            self._upgrades[id(ssl_object)] = upgrade_of(websocket, path)
         self._transports[id(ssl_object)] = websocket.transport
         stream = WebSocketStream(websocket)
         try:
@@ -241,7 +162,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         closed, the refusal recorded) when no CONNECT comes in time or the first packet is
         not one."""
         try:
-            level, read_already = await asyncio.wait_for(_protocol_level(reader), CONNECT_SECONDS)
+            level, read_already = await asyncio.wait_for(protocol_level(reader), CONNECT_SECONDS)
         except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
             self._door.refused_before_connect(der, "No CONNECT came in time.")
             transport.abort()

@@ -12,15 +12,12 @@ what a 3.1.1 device publishes reaches MQTT 5 subscribers, and the other way roun
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from moat.lib.mqtt import (
-    MQTTConnAckPacket,
     MQTTConnectPacket,
     MQTTDisconnectPacket,
     MQTTException,
@@ -34,14 +31,14 @@ from moat.lib.mqtt import (
     RetainHandling,
     Subscription,
 )
-from moat.lib.mqtt.broker_state_machine import MQTTBrokerClientStateMachine
 
 from ..._aws import mqtt_limits
 from ..._core.events import SHARE, matches, unshared
 from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._kept_sessions import KeptSessions, expiry, still_valid
-from ._properties5 import from_packet, payload_bytes, to_packet
+from ._properties5 import from_packet, payload_bytes
+from ._session5 import Session5, client_disconnected
 
 # Why AWS IoT closed a connection (its lifecycle reason) -> the DISCONNECT reason an MQTT 5
 # client is told first.
@@ -81,84 +78,6 @@ class Hub(Protocol):
     ) -> None: ...
 
     def retained(self) -> Iterable[tuple[str, bytes, int]]: ...
-
-
-class _Machine(MQTTBrokerClientStateMachine):
-    """moat's broker-side session, with the two packets it cannot yet write as AWS IoT does:
-    a CONNACK with properties, and a PUBLISH with any MQTT 5 property."""
-
-    def connack(
-        self, reason: ReasonCode, properties: dict[PropertyType, Any], present: bool = False
-    ) -> None:
-        self.acknowledge_connect(reason, username=None, session_present=present)
-        self._out_buffer.clear()  # its CONNACK carries no properties: ours replaces it
-        acknowledgement = MQTTConnAckPacket(
-            reason_code=reason, session_present=present, properties=properties
-        )
-        acknowledgement.encode(self._out_buffer)
-
-    def publish(
-        self, topic: str, payload: bytes, qos: int, retain: bool, named: Mapping[str, Any]
-    ) -> None:
-        properties, user = to_packet(named)
-        packet = MQTTPublishPacket(
-            topic=topic,
-            payload=payload,
-            qos=QoS(qos),
-            retain=retain,
-            packet_id=self._generate_packet_id() if qos else None,
-            properties=properties,
-            user_properties=user,
-        )
-        packet.encode(self._out_buffer)
-        if packet.packet_id is not None:
-            self._add_pending_packet(packet, local=True)
-
-
-@dataclass(eq=False)
-class Session5:
-    """One MQTT 5 connection (``client_id``, ``ssl_object`` and ``will_flag`` as amqtt's
-    sessions have them, so the broker closes either kind alike)."""
-
-    transport: Any
-    ssl_object: Any
-    machine: _Machine = field(default_factory=_Machine)
-    client_id: str = ""
-    identifier: str = ""
-    will: Any = None
-    will_flag: bool = False
-    keep_alive: int = 0
-    subscriptions: dict[str, Subscription] = field(default_factory=dict)
-    aliases: dict[int, str] = field(default_factory=dict)
-    closed_for: str | None = None  # the lifecycle reason when AWS IoT closed it
-    signed_by: str | None = None  # over a SigV4-signed WebSocket: the access key
-    upgrade: WebSocketUpgrade | None = None  # over an unsigned WebSocket: its request
-    expiry: int = 0  # Session Expiry Interval: kept this long past the connection (seconds)
-
-    @property
-    def iotcerts_session_identifier(self) -> str:
-        """Named as the broker names it on amqtt's sessions (``_broker.SESSION``)."""
-        return self.identifier
-
-    def flush(self) -> None:
-        data = self.machine.get_outbound_data()
-        if data and not self.transport.is_closing():
-            self.transport.write(bytes(data))
-
-    def deliver(
-        self, topic: str, payload: bytes, qos: int, retain: bool, named: Mapping[str, Any]
-    ) -> None:
-        with contextlib.suppress(MQTTException):
-            self.machine.publish(topic, payload, qos, retain, named)
-            self.flush()
-
-    def disconnect(self, reason: ReasonCode) -> None:
-        """Tell the client why (an MQTT 5 DISCONNECT), then close."""
-        if not self.transport.is_closing():
-            buffer = bytearray()
-            MQTTDisconnectPacket(reason_code=reason).encode(buffer)
-            self.transport.write(bytes(buffer))
-            self.transport.close()
 
 
 class Mqtt5Sessions:
@@ -303,7 +222,7 @@ class Mqtt5Sessions:
                 return False
             for packet in session.machine.feed_bytes(data):
                 if isinstance(packet, MQTTDisconnectPacket):
-                    return _disconnected(session, packet)
+                    return client_disconnected(session, packet)
                 await self._handle(session, packet)
             session.flush()
 
@@ -507,18 +426,6 @@ class Mqtt5Sessions:
     ) -> None:
         if self._hub.door.may(session.client_id, "iot:Receive", topic):
             session.deliver(topic, payload, min(qos, int(subscription.max_qos)), False, named)
-
-
-def _disconnected(session: Session5, packet: MQTTDisconnectPacket) -> bool:
-    """The client's DISCONNECT (it may change its session's expiry): True for a clean end, which
-    withholds the will, unless its reason asks for the will."""
-    asked = packet.properties.get(PropertyType.SESSION_EXPIRY_INTERVAL)
-    if isinstance(asked, int):
-        session.expiry = expiry(asked)
-    if packet.reason_code is ReasonCode.DISCONNECT_WITH_WILL_MESSAGE:
-        return False
-    session.will_flag = False
-    return True
 
 
 def _valid_filter(topic_filter: str) -> bool:

@@ -9,6 +9,9 @@ import asyncio
 import contextlib
 import socket
 from typing import Any
+from urllib.parse import urlsplit
+
+from ..._service.custom_auth import WebSocketUpgrade
 
 
 class WebSocketStream:
@@ -89,3 +92,12 @@ class WebSocketStream:
                 break
         with contextlib.suppress(Exception):
             await self._websocket.close()
+
+
+def upgrade_of(websocket: Any, path: str) -> WebSocketUpgrade:
+    """The HTTP request that opened an unsigned WebSocket, for a custom authorizer."""
+    request = getattr(websocket, "request", None)
+    headers = getattr(request, "headers", None) or {}
+    return WebSocketUpgrade(
+        {str(name): str(value) for name, value in headers.items()}, urlsplit(path).query
+    )
