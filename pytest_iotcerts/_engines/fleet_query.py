@@ -12,6 +12,7 @@ or a list of values (``thingGroupNames``). luqum is imported on first use.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -28,8 +29,10 @@ def _invalid(query: str, reason: str) -> ServiceError:
     return ServiceError("InvalidQueryException", f"The query '{query}' is not valid: {reason}")
 
 
+@functools.lru_cache(maxsize=256)
 def compile_query(query: str) -> Matcher:
-    """A predicate over documents; InvalidQueryException for a query that does not parse."""
+    """A predicate over documents; InvalidQueryException for a query that does not parse.
+    Compiled once per query text (a dynamic group's query is matched on every thing change)."""
     from luqum.exceptions import ParseError
 
     if not query.strip():

@@ -141,6 +141,14 @@ class Indexing:
             "stdDeviation": max(variance, 0.0) ** 0.5,
         }
 
+    def matches_thing(self, query: dict[str, str], thing_name: str) -> bool:
+        """Whether one thing is a member of a dynamic group with this query, now."""
+        self.check_index(THINGS_INDEX)
+        matches = compile_query(query["queryString"])
+        with self._scope.store.lock:
+            thing = self._scope.state.things.get(thing_name)
+        return thing is not None and matches(self.thing_document(thing))
+
     def matching_things(self, query: dict[str, str]) -> list[str]:
         """A dynamic group's members: the things its query matches now."""
         return [thing.name for thing in self.search_things(query["queryString"])]

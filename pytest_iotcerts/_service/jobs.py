@@ -18,6 +18,7 @@ from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
 from .groups import ThingGroups
+from .indexing import Indexing
 from .job_executions import JobExecutions
 from .maintenance_windows import maintenance_windows
 
@@ -166,6 +167,34 @@ class Jobs:
                 )
         return list(things)
 
+    def _targets_thing(self, targets: list[str], thing_name: str) -> bool:
+        """Whether one thing is among the targets' things, looking at that thing alone (a
+        dynamic group's query is matched against its document, not run over the fleet)."""
+        state, groups = self._scope.state, ThingGroups(self._scope)
+        for target in targets:
+            found = _TARGET.match(target)
+            if found is None or (found.group("account"), found.group("region")) != (
+                self._scope.account_id,
+                self._scope.region,
+            ):
+                continue
+            name = found.group("name")
+            if found.group("kind") == "thing":
+                if name == thing_name:
+                    return True
+                continue
+            group = state.thing_groups.get(name)
+            if group is None:
+                continue
+            if group.query is not None:
+                if Indexing(self._scope).matches_thing(group.query, thing_name):
+                    return True
+                continue
+            names = [name] + [g.name for g in groups.descendants(name)]
+            if any(self._scope.links.group_things.get(n, thing_name) for n in names):
+                return True
+        return False
+
     def get(self, job_id: str) -> Job:
         with self._scope.store.lock:
             job = self._scope.state.jobs.get(job_id)
@@ -286,10 +315,10 @@ class Jobs:
             if not continuous or thing_name in job.executions:
                 continue
             try:
-                targeted = self.things_targeted(job.settings["targets"])
+                targeted = self._targets_thing(job.settings["targets"], thing_name)
             except ServiceError:  # a target gone meanwhile (a group deleted, indexing off)
                 continue
-            if thing_name in targeted:
+            if targeted:
                 self._executions.queue(job, thing_name)
                 fleet_changes.executions_changed(self._scope, [thing_name])
 
