@@ -156,7 +156,8 @@ class Commands:
         timeout: int | None,
         client_token: str | None,
     ) -> CommandExecution:
-        """StartCommandExecution: the execution is CREATED and its request published."""
+        """StartCommandExecution: the execution is CREATED and its request published (the
+        same client token for the same command and target: the same execution)."""
         timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
         if not 1 <= timeout <= MAX_TIMEOUT_SECONDS:
             raise validation(
@@ -166,14 +167,14 @@ class Commands:
         with scope.store.lock:
             command = self._command_of(command_arn)
             kind, name = self._target(target_arn)
-            if client_token is not None:
-                for held in scope.state.command_executions.values():
-                    if (held.client_token, held.command_arn, held.target_arn) == (
-                        client_token,
-                        command_arn,
-                        target_arn,
-                    ):
-                        return held  # the same request again: the same execution
+            executions = scope.state.command_executions
+            for held in executions.values() if client_token is not None else ():
+                if (held.client_token, held.command_arn, held.target_arn) == (
+                    client_token,
+                    command_arn,
+                    target_arn,
+                ):
+                    return held
             now = timestamp()
             execution = CommandExecution(
                 execution_id=str(uuid.uuid4()),
@@ -188,19 +189,23 @@ class Commands:
                 client_token=client_token,
                 last_updated_at=now,
             )
-            scope.state.command_executions[execution.execution_id] = execution
-        payload = command.settings.get("payload") or {}
-        topic = f"$aws/commands/{kind}s/{name}/executions/{execution.execution_id}/request"
-        suffix = _format(str(payload.get("contentType") or ""))
-        request = Message(
-            topic + (f"/{suffix}" if suffix else ""),
-            _bytes(payload.get("content")),
-            account_id=scope.account_id,
-            region=scope.region,
-        )
-        scope.store.events.record(request)  # the payload as the command holds it, not as JSON
+            executions[execution.execution_id] = execution
+        self._request(command, f"$aws/commands/{kind}s/{name}/executions/{execution.execution_id}")
         self._event(execution)
         return execution
+
+    def _request(self, command: Command, execution_topic: str) -> None:
+        """The command's payload, as the command holds it (not as JSON), on the request topic:
+        ``/request/json``, ``/request/cbor``, or ``/request`` for another content type."""
+        payload = command.settings.get("payload") or {}
+        suffix = _format(str(payload.get("contentType") or ""))
+        request = Message(
+            f"{execution_topic}/request" + (f"/{suffix}" if suffix else ""),
+            _bytes(payload.get("content")),
+            account_id=self._scope.account_id,
+            region=self._scope.region,
+        )
+        self._scope.store.events.record(request)
 
     def _command_of(self, command_arn: str) -> Command:
         command_id = command_arn.rpartition(":command/")[2]

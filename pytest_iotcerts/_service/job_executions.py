@@ -8,7 +8,6 @@ once every execution is terminal.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Sequence
 from typing import Any, overload
@@ -19,14 +18,13 @@ from .._core.resources import Job, JobExecution
 from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
-from .maintenance_windows import window_open
+from .job_rollout import rollout_room, window_open_for
 
 # What a device may report with UpdateJobExecution.
 DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
 # What abortConfig's failureType ALL counts
 FAILURES = frozenset({"FAILED", "REJECTED", "TIMED_OUT"})
 ACTIVE_JOB = frozenset({"SCHEDULED", "IN_PROGRESS"})
-MAX_ROLLOUT_PER_MINUTE = 1000  # jobExecutionsRolloutConfig's documented maximum
 
 
 class _Latest(Sequence[JobExecution]):
@@ -175,7 +173,7 @@ class JobExecutions:
         now = int((self._scope.clock() - job.rollout_began) // 60)
         released: list[str] = []
         while job.rollout_waiting:
-            room = self._room(job) if self._window_open(job, job.rollout_minute) else 0
+            room = rollout_room(job) if window_open_for(job, job.rollout_minute) else 0
             batch, job.rollout_waiting = job.rollout_waiting[:room], job.rollout_waiting[room:]
             for thing_name in batch:
                 self.queue(job, thing_name)
@@ -186,45 +184,6 @@ class JobExecutions:
             job.rollout_minute, job.rollout_sent = job.rollout_minute + 1, 0
         if released:
             fleet_changes.executions_changed(self._scope, released)
-
-    def _window_open(self, job: Job, minute: int) -> bool:
-        """schedulingConfig.maintenanceWindows: executions are queued only while a window is
-        open (its start a cron expression in UTC, on the mock's clock)."""
-        windows = (job.settings.get("schedulingConfig") or {}).get("maintenanceWindows")
-        if not windows:
-            return True
-        anchor_clock, anchor_wall = job.clock_anchor
-        at = anchor_wall + job.rollout_began + 60 * minute - anchor_clock
-        return window_open(windows, dt.datetime.fromtimestamp(at, dt.timezone.utc))
-
-    def _room(self, job: Job) -> int:
-        """How many more executions this minute of the rollout may queue."""
-        rollout = job.settings.get("jobExecutionsRolloutConfig") or {}
-        exponential = rollout.get("exponentialRate")
-        cap = float(rollout.get("maximumPerMinute") or MAX_ROLLOUT_PER_MINUTE)
-        if exponential:
-            if job.rollout_sent == 0:  # a new minute: the rate rises as its criteria are met
-                job.rollout_rate = min(cap, job.rollout_rate or exponential["baseRatePerMinute"])
-                self._speed_up(job, exponential, cap)
-        elif rollout.get("maximumPerMinute"):
-            job.rollout_rate = cap
-        else:
-            return len(job.rollout_waiting)
-        return max(0, int(job.rollout_rate) - job.rollout_sent)
-
-    def _speed_up(self, job: Job, exponential: dict[str, Any], cap: float) -> None:
-        criteria = exponential.get("rateIncreaseCriteria") or {}
-        if "numberOfNotifiedThings" in criteria:
-            need = int(criteria["numberOfNotifiedThings"])
-            progress = sum(len(runs) for runs in job.executions.values())
-        elif "numberOfSucceededThings" in criteria:
-            need = int(criteria["numberOfSucceededThings"])
-            progress = sum(e.status == "SUCCEEDED" for e in job.latest_executions())
-        else:
-            return
-        while need > 0 and progress - job.rollout_mark >= need and job.rollout_rate < cap:
-            job.rollout_rate = min(cap, job.rollout_rate * float(exponential["incrementFactor"]))
-            job.rollout_mark += need
 
     def _job(self, job_id: str) -> Job:
         job = self._scope.state.jobs.get(job_id)

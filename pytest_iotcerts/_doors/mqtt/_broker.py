@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import logging
 import ssl
 from collections.abc import Iterable, Mapping
@@ -29,7 +28,6 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
 from ..._aws import mqtt_limits
-from ..._core.events import SHARE, matches, unshared
 from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._mqtt5 import Mqtt5Sessions
@@ -38,8 +36,10 @@ from ._streams import (
     DEFAULT_LISTENER,
     WEBSOCKETS_LISTENER,
     QuickAckReader,
-    protocol_level,
+    connect_level,
+    listening_port,
 )
+from ._subscriptions import SharedGroups, amqtt_members, filters_of, granted_to
 from ._websocket import WebSocketStream, upgrade_of
 
 # amqtt warns about what clients do (a late PUBACK, a hang-up before CONNECT): the broker is an
@@ -60,7 +60,7 @@ FILTER_ACTIONS = {Action.SUBSCRIBE: "iot:Subscribe", Action.RECEIVE: "iot:Receiv
 class IotBroker(Broker):  # type: ignore[misc]
     def __init__(self, door: Door, context: ssl.SSLContext) -> None:
         super().__init__(BROKER_CONFIG, loop=asyncio.get_running_loop())
-        self._door = door
+        self.door = door
         self._context = context
         self._transports: dict[int, asyncio.Transport] = {}  # id(ssl object) -> transport
         # id(ssl object) -> our identifier of that connection; client id -> its live connection
@@ -70,17 +70,15 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._upgrades: dict[int, WebSocketUpgrade] = {}  # ... -> an unsigned WebSocket's request
         self._sending: set[asyncio.Future[Any]] = set()
         self._v5 = Mqtt5Sessions(self)
-        self._turns: dict[str, itertools.count[int]] = {}  # shared filter -> whose turn
+        self._groups = SharedGroups()
 
     @property
     def port(self) -> int:
-        server = self._servers[DEFAULT_LISTENER].instance
-        return int(server.sockets[0].getsockname()[1])
+        return listening_port(self._servers[DEFAULT_LISTENER].instance)
 
     @property
     def websocket_port(self) -> int:
-        server = self._servers[WEBSOCKETS_LISTENER].instance
-        return int(next(iter(server.sockets)).getsockname()[1])
+        return listening_port(self._servers[WEBSOCKETS_LISTENER].instance)
 
     def _create_ssl_context(self, listener: Any) -> ssl.SSLContext:
         return self._context
@@ -92,12 +90,12 @@ class IotBroker(Broker):  # type: ignore[misc]
     ) -> None:
         ssl_object = writer.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-        if not self._door.admit(der):
+        if not self.door.admit(der):
             writer.transport.abort()  # a hang-up, as AWS IoT's
             return
         self._transports[id(ssl_object)] = writer.transport  # type: ignore[assignment]
         try:
-            connect = await self._connect_level(reader, der, writer.transport)
+            connect = await connect_level(reader, self.door, der, writer.transport, CONNECT_SECONDS)
             if connect is None:
                 return
             level, read_already = connect
@@ -119,7 +117,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         admits the connection; a request without one is closed before any MQTT. Then MQTT
         3.1.1 or 5, as over TLS."""
         path = getattr(getattr(websocket, "request", None), "path", "") or ""
-        access_key_id = self._door.websocket_signature(path)
+        access_key_id = self.door.websocket_signature(path)
         ssl_object = websocket.transport.get_extra_info("ssl_object")
         if access_key_id is not None:
             self._signed[id(ssl_object)] = access_key_id
@@ -128,7 +126,9 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._transports[id(ssl_object)] = websocket.transport
         stream = WebSocketStream(websocket)
         try:
-            connect = await self._connect_level(stream, None, websocket.transport)
+            connect = await connect_level(
+                stream, self.door, None, websocket.transport, CONNECT_SECONDS
+            )
             if connect is None:
                 return
             level, read_already = connect
@@ -155,24 +155,6 @@ class IotBroker(Broker):  # type: ignore[misc]
             self._signed.pop(id(ssl_object), None)
             self._upgrades.pop(id(ssl_object), None)
 
-    async def _connect_level(
-        self, reader: Any, der: bytes | None, transport: Any
-    ) -> tuple[int, bytes] | None:
-        """The CONNECT's protocol level and the bytes read to learn it; None (the connection
-        closed, the refusal recorded) when no CONNECT comes in time or the first packet is
-        not one."""
-        try:
-            level, read_already = await asyncio.wait_for(protocol_level(reader), CONNECT_SECONDS)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
-            self._door.refused_before_connect(der, "No CONNECT came in time.")
-            transport.abort()
-            return None
-        if level is None:  # MQTT: a connection's first packet is CONNECT, else it is closed
-            self._door.refused_before_connect(der, "The first packet was not a CONNECT.")
-            transport.abort()
-            return None
-        return level, read_already
-
     async def _handle_client_session(
         self, reader: Any, writer: Any, client_session: Session, handler: Any, *args: Any
     ) -> None:
@@ -183,22 +165,21 @@ class IotBroker(Broker):  # type: ignore[misc]
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         signed_by = self._signed.get(id(session.ssl_object))
         if signed_by is not None:
-            identifier = self._door.connect_signed(session.client_id, signed_by)
+            identifier = self.door.connect_signed(session.client_id, signed_by)
         else:
             der = session.ssl_object.getpeercert(binary_form=True)
             password = session.password
             if isinstance(password, str):
                 password = password.encode()
             upgrade = self._upgrades.get(id(session.ssl_object))
-            identifier = self._door.connect(
+            identifier = self.door.connect(
                 session.client_id, der, session.username, password, upgrade=upgrade
             )
         if identifier is None:  # iot:Connect denied: a hang-up, no CONNACK
             self.drop(session.ssl_object)
             return False
-        self._take_over(session.client_id, session.ssl_object)
+        self.registered(session.client_id, session.ssl_object, identifier)
         setattr(session, SESSION, identifier)
-        self._identifiers[id(session.ssl_object)] = identifier
         return True
 
     def _take_over(self, client_id: str, ssl_object: Any) -> None:
@@ -211,14 +192,10 @@ class IotBroker(Broker):  # type: ignore[misc]
             return
         identifier = self._identifiers.get(id(older))
         if identifier is not None:
-            self._door.closing(identifier, "DUPLICATE_CLIENTID")
+            self.door.closing(identifier, "DUPLICATE_CLIENTID")
         self._hang_up(older, "DUPLICATE_CLIENTID")
 
     # -- the hub MQTT 5 connections use (``_mqtt5.Hub``) -----------------------------------------
-
-    @property
-    def door(self) -> Door:
-        return self._door
 
     def registered(self, client_id: str, ssl_object: Any, identifier: str) -> None:
         self._take_over(client_id, ssl_object)
@@ -243,7 +220,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         live = self._live.get(client_session.client_id)
         if live is not None and id(live) == connection:
             del self._live[client_session.client_id]
-        self._door.disconnected(identifier or str(getattr(client_session, SESSION, "")), clean)
+        self.door.disconnected(identifier or str(getattr(client_session, SESSION, "")), clean)
 
     # -- subscribing and receiving -------------------------------------------------------------
 
@@ -251,14 +228,10 @@ class IotBroker(Broker):  # type: ignore[misc]
         wanted = FILTER_ACTIONS.get(action)
         if wanted == "iot:Subscribe" and self._subscriptions_full(session, topic):
             return False  # AWS IoT's subscriptions-per-connection quota: refused in the SUBACK
-        return wanted is None or self._door.may(session.client_id, wanted, topic)
+        return wanted is None or self.door.may(session.client_id, wanted, topic)
 
     def _subscriptions_full(self, session: Session, topic_filter: str) -> bool:
-        held = {
-            held_filter
-            for held_filter, subscribers in self._subscriptions.items()
-            if any(subscriber is session for subscriber, _qos in subscribers)
-        }
+        held = filters_of(self._subscriptions, session)
         full = len(held) >= mqtt_limits.MAX_SUBSCRIPTIONS_PER_CONNECTION
         return full and topic_filter not in held
 
@@ -267,7 +240,7 @@ class IotBroker(Broker):  # type: ignore[misc]
     ) -> None:
         await super()._handle_subscription(client_session, handler, subscribe_waiter)
         topics = [topic for topic, _qos in subscribe_waiter.result().topics]
-        self._door.subscribed(client_session.client_id, topics)
+        self.door.subscribed(client_session.client_id, topics)
 
     # -- publishing ----------------------------------------------------------------------------
 
@@ -280,26 +253,26 @@ class IotBroker(Broker):  # type: ignore[misc]
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
             )
         client_id, payload = client_session.client_id, bytes(message.data or b"")
-        if self._door.past_limits(client_id, message.topic, payload):
+        if self.door.past_limits(client_id, message.topic, payload):
             self.close(client_session, "CLIENT_ERROR")  # AWS IoT disconnects the client
             return True
-        if self._door.subscribe_only(message.topic) or not self._door.may(
+        if self.door.subscribe_only(message.topic) or not self.door.may(
             client_id, "iot:Publish", message.topic
         ):
             self.close(client_session, "FORBIDDEN_ACCESS")  # AWS IoT disconnects the client
             return True
         qos, retain = int(message.qos or 0), bool(message.retain)
-        self._door.published(client_id, message.topic, payload, qos, retain)
+        self.door.published(client_id, message.topic, payload, qos, retain)
         _DEVICE_QOS.set(qos)
         if not message.topic.startswith("$aws/"):
             return bool(
                 await super()._handle_message_delivery(client_session, handler, wait_deliver)
             )
-        if not self._door.is_api(message.topic):  # reserved topics we do not answer pass through
+        if not self.door.is_api(message.topic):  # reserved topics we do not answer pass through
             await self._broadcast_message(client_session, message.topic, payload)
             return True
         answers = await asyncio.get_running_loop().run_in_executor(
-            None, self._door.reserved, client_id, message.topic, payload
+            None, self.door.reserved, client_id, message.topic, payload
         )
         if answers is None:
             self.close(client_session, "CONNECTION_LOST")
@@ -312,19 +285,11 @@ class IotBroker(Broker):  # type: ignore[misc]
     ) -> None:
         """Send an answer to its requester alone, if it subscribed to the answer's topic (and
         may receive it)."""
-        if not self._door.may(session.client_id, "iot:Receive", topic):
+        if not self.door.may(session.client_id, "iot:Receive", topic):
             return
-        for topic_filter, subscribers in self._subscriptions.items():
-            if not self._matches(topic, topic_filter):
-                continue
-            for subscriber, qos in subscribers:
-                if subscriber.client_id == session.client_id:
-                    sending = asyncio.ensure_future(
-                        handler.mqtt_publish(topic, data, qos, retain=False)
-                    )
-                    self._sending.add(sending)
-                    sending.add_done_callback(self._sending.discard)
-                    return
+        qos = granted_to(self._subscriptions, topic, session.client_id, self._matches)
+        if qos is not None:
+            self._send(handler, topic, data, qos)
 
     async def broadcast(
         self,
@@ -359,27 +324,23 @@ class IotBroker(Broker):  # type: ignore[misc]
         """Each shared subscription group (``$share/GROUP/FILTER``, of MQTT 5 and 3.1.1 clients
         alike, as AWS IoT allows both) gets the message once: its members take turns."""
         groups = self._v5.shared_members(topic)
-        for topic_filter, subscribers in self._subscriptions.items():
-            if not topic_filter.startswith(SHARE) or not matches(topic, unshared(topic_filter)):
-                continue
-            for session, granted in subscribers:
-                if session.transitions.is_connected():
-                    send = functools.partial(self._send_311, session, granted)
-                    groups.setdefault(topic_filter, []).append(send)
-        for topic_filter, members in groups.items():
-            turn = next(self._turns.setdefault(topic_filter, itertools.count()))
-            members[turn % len(members)](topic, data, qos, properties)
+        for topic_filter, session, granted in amqtt_members(self._subscriptions, topic):
+            send = functools.partial(self._send_311, session, granted)
+            groups.setdefault(topic_filter, []).append(send)
+        self._groups.deliver(groups, topic, data, qos, properties)
 
     def _send_311(
         self, session: Session, granted: int, topic: str, data: bytes, qos: int, _: Any
     ) -> None:
         handler = self._get_handler(session)
-        if handler is not None and self._door.may(session.client_id, "iot:Receive", topic):
-            sending = asyncio.ensure_future(
-                handler.mqtt_publish(topic, data, min(qos, granted), retain=False)
-            )
-            self._sending.add(sending)
-            sending.add_done_callback(self._sending.discard)
+        if handler is not None and self.door.may(session.client_id, "iot:Receive", topic):
+            self._send(handler, topic, data, min(qos, granted))
+
+    def _send(self, handler: BrokerProtocolHandler, topic: str, data: bytes, qos: int) -> None:
+        """Publish to one 3.1.1 connection (kept until sent)."""
+        sending = asyncio.ensure_future(handler.mqtt_publish(topic, data, qos, retain=False))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
 
     # -- closing -------------------------------------------------------------------------------
 
@@ -401,7 +362,7 @@ class IotBroker(Broker):  # type: ignore[misc]
     ) -> None:
         """Close a client's connection as AWS IoT does, with the reason its lifecycle event
         gives (DeleteConnection may also forget its session and withhold its will)."""
-        self._door.closing(getattr(session, SESSION, ""), reason)
+        self.door.closing(getattr(session, SESSION, ""), reason)
         if prevent_will:
             session.will_flag = False
         self._hang_up(session.ssl_object, reason)

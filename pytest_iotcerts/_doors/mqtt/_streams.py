@@ -9,6 +9,8 @@ import contextlib
 import socket
 from typing import Any
 
+from ._door_api import Door
+
 DEFAULT_LISTENER = "default"
 WEBSOCKETS_LISTENER = "websockets"
 BROKER_CONFIG: dict[str, Any] = {
@@ -29,6 +31,11 @@ BROKER_CONFIG: dict[str, Any] = {
     },
     "plugins": {},  # no anonymous login, no $SYS topics: our door authenticates
 }
+
+
+def listening_port(server: Any) -> int:
+    """The port a listener (an asyncio server) was given."""
+    return int(next(iter(server.sockets)).getsockname()[1])
 
 
 async def protocol_level(reader: asyncio.StreamReader) -> tuple[int | None, bytes]:
@@ -82,3 +89,22 @@ class QuickAckReader:
             with contextlib.suppress(OSError):
                 self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         return data
+
+
+async def connect_level(
+    reader: Any, door: Door, der: bytes | None, transport: Any, seconds: float
+) -> tuple[int, bytes] | None:
+    """The CONNECT's protocol level and the bytes read to learn it; None (the connection
+    closed, the refusal recorded) when no CONNECT comes within ``seconds`` or the first
+    packet is not one."""
+    try:
+        level, read_already = await asyncio.wait_for(protocol_level(reader), seconds)
+    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+        door.refused_before_connect(der, "No CONNECT came in time.")
+        transport.abort()
+        return None
+    if level is None:  # MQTT: a connection's first packet is CONNECT, else it is closed
+        door.refused_before_connect(der, "The first packet was not a CONNECT.")
+        transport.abort()
+        return None
+    return level, read_already
