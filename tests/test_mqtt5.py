@@ -686,3 +686,19 @@ def test_rules_run_on_mqtt_5_publishes(iot_certs: IotCerts, five: PahoDevice) ->
 
 
 ROLE = "arn:aws:iam::123456789012:role/rules"
+
+
+def test_a_bug_of_ours_is_a_disconnect_with_a_reason_not_a_hang(
+    iot_certs: IotCerts, five: PahoDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_iotcerts._doors.mqtt._door import DeviceDoor
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(DeviceDoor, "published", broken)
+
+    five.client.publish("plant/x", b"1", qos=1)
+
+    assert five.disconnected.wait(5)
+    assert five.disconnect_reason == "Implementation specific error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,9 +51,7 @@ def chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _process_details(job: Job) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for execution in job.latest_executions():
-        counts[execution.status] = counts.get(execution.status, 0) + 1
+    counts = Counter(runs[-1].status for runs in job.executions.values())
     names = {
         "CANCELED": "numberOfCanceledThings",
         "SUCCEEDED": "numberOfSucceededThings",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -129,6 +130,9 @@ class Mqtt5Sessions:
             pass
         except MQTTException:
             session.disconnect(ReasonCode.MALFORMED_PACKET)
+        except Exception:  # a bug of ours: the client is told, not left hanging
+            logging.getLogger(__name__).exception("serving an MQTT 5 connection failed")
+            session.disconnect(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR)
         finally:
             del self._sessions[id(ssl_object)]
             if not transport.is_closing():
