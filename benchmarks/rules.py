@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,19 +17,13 @@ import boto3
 
 from pytest_iotcerts import mock_iot
 
+try:
+    from bench import timed
+except ImportError:  # run from elsewhere than benchmarks/
+    from benchmarks.bench import timed
+
 ROLE = "arn:aws:iam::123456789012:role/rules"
 SQL = "SELECT temp * 1.8 + 32 AS f, topic(2) AS device FROM 'sensors/+/telemetry' WHERE temp > 30"
-
-
-def timed(call: Callable[[], Any], n: int) -> float:
-    for _ in range(min(10, n)):
-        call()
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def rule(iot: Any, name: str, sql: str, action: dict[str, Any]) -> None:

@@ -47,7 +47,10 @@ def compile_query(query: str) -> Matcher:
     return _compile(tree, query, field="thingName")
 
 
+@functools.lru_cache(maxsize=256)
 def _parsed(query: str) -> Any:
+    """luqum's tree of a query, parsed once per text (compiling and finding candidates both
+    read it; neither changes it)."""
     from luqum.parser import parser
 
     return parser.parse(_COMPARISON.sub(r"\1:\2", query))

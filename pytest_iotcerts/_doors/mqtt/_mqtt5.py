@@ -103,6 +103,13 @@ class Mqtt5Sessions:
         session.closed_for = reason
         session.disconnect(_DISCONNECT_REASONS.get(reason, ReasonCode.UNSPECIFIED_ERROR))
 
+    def _close_own(self, session: Session5, reason: str, code: ReasonCode | None = None) -> None:
+        """Close a connection for what its client did, its lifecycle reason recorded first
+        (``code``: the DISCONNECT's, when more precise than the reason's)."""
+        self._hub.door.closing(session.identifier, reason)
+        session.closed_for = reason
+        session.disconnect(code or _DISCONNECT_REASONS.get(reason, ReasonCode.UNSPECIFIED_ERROR))
+
     # -- a connection, from its CONNECT to its end ------------------------------------------
 
     async def serve(
@@ -219,8 +226,7 @@ class Mqtt5Sessions:
             try:
                 data = await asyncio.wait_for(reader.read(65536), silence)
             except asyncio.TimeoutError:
-                self.close(session, "MQTT_KEEP_ALIVE_TIMEOUT")
-                self._hub.door.closing(session.identifier, "MQTT_KEEP_ALIVE_TIMEOUT")
+                self._close_own(session, "MQTT_KEEP_ALIVE_TIMEOUT")
                 return False
             if not data:
                 return False
@@ -332,17 +338,15 @@ class Mqtt5Sessions:
                 session.machine.acknowledge_publish(packet.packet_id, reason)
                 session.flush()
             return
-        session.closed_for = "CLIENT_ERROR"
-        self._hub.door.closing(session.identifier, "CLIENT_ERROR")
-        session.disconnect(reason)
+        self._close_own(session, "CLIENT_ERROR", reason)
 
     # -- subscriptions ----------------------------------------------------------------------
 
     def _subscribe(self, session: Session5, packet: MQTTSubscribePacket) -> None:
         if PropertyType.SUBSCRIPTION_IDENTIFIER in packet.properties:  # the CONNACK said no
-            self._hub.door.closing(session.identifier, "CLIENT_ERROR")
-            session.closed_for = "CLIENT_ERROR"
-            session.disconnect(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED)
+            self._close_own(
+                session, "CLIENT_ERROR", ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED
+            )
             return
         door, codes, granted = self._hub.door, [], []
         for subscription in packet.subscriptions:
