@@ -424,3 +424,17 @@ def test_the_clock_moves_only_forward(iot_certs: IotCerts) -> None:
     assert iot_certs.clock() - before >= 2.5
     with pytest.raises(ValueError, match="only moves forward"):
         iot_certs.clock.advance(-1)
+
+
+@pytest.mark.parametrize("uptime", [255.9876543210123, 8191.123456789, 1.0e6 - 0.1])
+def test_the_clock_moves_by_exactly_what_it_is_advanced(uptime: float) -> None:
+    """A frozen monotonic time just below a power of two once made ``advance(60)`` a hair less
+    than 60 s, so a job's rollout saw no new minute (it depended on the machine's uptime)."""
+    from pytest_iotcerts._aws.clock import Clock
+
+    clock = Clock(source=lambda: uptime)
+    clock.advance(0.0573)  # a retry delay botocore was spared
+    began = clock()
+    for minute in range(1, 4):
+        clock.advance(60)
+        assert (clock() - began) // 60 == minute

@@ -14,6 +14,16 @@ import time
 from collections.abc import Callable
 
 
+TICKS_PER_SECOND = 2**20  # about a microsecond, and a power of two: sums of ticks are exact
+
+
+def _in_ticks(seconds: float) -> float:
+    """``seconds`` to a whole number of ticks. A tick is a power of two, so adding and
+    subtracting such times is exact in floating point: ``clock() - began`` after
+    ``advance(60)`` is 60.0, never 59.99999999999997 (which ``// 60`` would call minute 0)."""
+    return round(seconds * TICKS_PER_SECOND) / TICKS_PER_SECOND
+
+
 class Clock:
     def __init__(self, source: Callable[[], float] = time.monotonic) -> None:
         self._source = source
@@ -21,14 +31,14 @@ class Clock:
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
-        return self._source() + self._offset
+        return _in_ticks(self._source()) + self._offset
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, as if ``seconds`` had passed."""
         if seconds < 0:
             raise ValueError(f"a clock only moves forward, not by {seconds!r} s")
         with self._lock:
-            self._offset += seconds
+            self._offset += _in_ticks(seconds)
 
     def freeze(self) -> None:
         """Stop real time for this clock: from now on only ``advance`` moves it, so a test of
