@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 
-
 TICKS_PER_SECOND = 2**20  # about a microsecond, and a power of two: sums of ticks are exact
 
 
