@@ -13,6 +13,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
@@ -52,6 +53,11 @@ class CertificateAuthority:
     @property
     def pem(self) -> str:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    @cached_property
+    def _key_identifier(self) -> x509.AuthorityKeyIdentifier:
+        """What every certificate it signs names it by (a hash of its key: worked out once)."""
+        return x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key())
 
     @classmethod
     def create(cls, common_name: str | None = None) -> CertificateAuthority:
@@ -96,10 +102,7 @@ class CertificateAuthority:
             .serial_number(device_serial_number())
             .not_valid_before(issued_at - NOT_BEFORE_SKEW)
             .not_valid_after(not_after)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
-                critical=False,
-            )
+            .add_extension(self._key_identifier, critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_key_usage(signs_certificates=False), critical=True)
@@ -134,10 +137,7 @@ class CertificateAuthority:
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_key_usage(signs_certificates=False), critical=True)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
-                critical=False,
-            )
+            .add_extension(self._key_identifier, critical=False)
             .sign(self.key, hashes.SHA256())
         ), key
 

@@ -38,7 +38,7 @@ from ..._core.events import SHARE, matches, unshared
 from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._kept_sessions import KeptSessions, expiry, still_valid
-from ._properties5 import from_packet, payload_bytes
+from ._properties5 import connack_properties, from_packet, payload_bytes
 from ._session5 import Session5, client_disconnected
 
 # Why AWS IoT closed a connection (its lifecycle reason) -> the DISCONNECT reason an MQTT 5
@@ -178,7 +178,7 @@ class Mqtt5Sessions:
         session.expiry = expiry(requested)
         self._hub.registered(client_id, session.ssl_object, identifier)
         kept = self._kept.resume(client_id, connect.clean_start)
-        properties = self._connack_properties(connect, client_id)
+        properties = connack_properties(connect, client_id)
         if session.expiry != requested:
             properties[PropertyType.SESSION_EXPIRY_INTERVAL] = session.expiry
         session.machine.connack(ReasonCode.SUCCESS, properties, present=kept is not None)
@@ -199,25 +199,6 @@ class Mqtt5Sessions:
         return door.connect(
             client_id, der, connect.username, password, protocol_version=5, upgrade=session.upgrade
         )
-
-    def _connack_properties(
-        self, connect: MQTTConnectPacket, client_id: str
-    ) -> dict[PropertyType, Any]:
-        properties: dict[PropertyType, Any] = {
-            PropertyType.MAXIMUM_QOS: mqtt_limits.MQTT5_MAX_QOS,
-            PropertyType.RETAIN_AVAILABLE: 1,
-            PropertyType.MAXIMUM_PACKET_SIZE: mqtt_limits.MQTT5_MAXIMUM_PACKET_BYTES,
-            PropertyType.TOPIC_ALIAS_MAXIMUM: mqtt_limits.MQTT5_TOPIC_ALIAS_MAXIMUM,
-            PropertyType.RECEIVE_MAXIMUM: mqtt_limits.MQTT5_RECEIVE_MAXIMUM,
-            PropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE: 1,
-            PropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE: 0,
-            PropertyType.SHARED_SUBSCRIPTION_AVAILABLE: 1,
-        }
-        if not connect.client_id:
-            properties[PropertyType.ASSIGNED_CLIENT_IDENTIFIER] = client_id
-        if mqtt_limits.keep_alive(connect.keep_alive) != connect.keep_alive:
-            properties[PropertyType.SERVER_KEEP_ALIVE] = mqtt_limits.keep_alive(connect.keep_alive)
-        return properties
 
     async def _serve_packets(self, reader: asyncio.StreamReader, session: Session5) -> bool:
         """Until the client's DISCONNECT (True: a clean end) or the connection's end."""

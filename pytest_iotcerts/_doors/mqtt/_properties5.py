@@ -2,7 +2,8 @@
 Publish API and our records name them (``userProperties``, ``contentType``, ``responseTopic``,
 ``correlationData`` in base64, ``payloadFormatIndicator``, ``messageExpiry``). One shape in the
 records, so a message published over HTTP reaches an MQTT 5 subscriber with its properties, and
-one published over MQTT 5 is recorded as Publish would record it."""
+one published over MQTT 5 is recorded as Publish would record it. Also what a CONNACK tells a
+client of AWS IoT's limits."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from moat.lib.mqtt import MQTTPublishPacket, PropertyType
+from moat.lib.mqtt import MQTTConnectPacket, MQTTPublishPacket, PropertyType
+
+from ..._aws import mqtt_limits
 
 _TEXT = {
     PropertyType.CONTENT_TYPE: "contentType",
@@ -63,3 +66,22 @@ def to_packet(named: Mapping[str, Any]) -> tuple[dict[PropertyType, Any], dict[s
     for pair in named.get("userProperties") or ():
         user.update({str(key): str(value) for key, value in dict(pair).items()})
     return properties, user
+
+
+def connack_properties(connect: MQTTConnectPacket, client_id: str) -> dict[PropertyType, Any]:
+    """What the CONNACK tells an MQTT 5 client: AWS IoT's limits, and what was chosen for it."""
+    properties: dict[PropertyType, Any] = {
+        PropertyType.MAXIMUM_QOS: mqtt_limits.MQTT5_MAX_QOS,
+        PropertyType.RETAIN_AVAILABLE: 1,
+        PropertyType.MAXIMUM_PACKET_SIZE: mqtt_limits.MQTT5_MAXIMUM_PACKET_BYTES,
+        PropertyType.TOPIC_ALIAS_MAXIMUM: mqtt_limits.MQTT5_TOPIC_ALIAS_MAXIMUM,
+        PropertyType.RECEIVE_MAXIMUM: mqtt_limits.MQTT5_RECEIVE_MAXIMUM,
+        PropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE: 1,
+        PropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE: 0,
+        PropertyType.SHARED_SUBSCRIPTION_AVAILABLE: 1,
+    }
+    if not connect.client_id:
+        properties[PropertyType.ASSIGNED_CLIENT_IDENTIFIER] = client_id
+    if mqtt_limits.keep_alive(connect.keep_alive) != connect.keep_alive:
+        properties[PropertyType.SERVER_KEEP_ALIVE] = mqtt_limits.keep_alive(connect.keep_alive)
+    return properties
