@@ -8,7 +8,8 @@ service behind it; each operation's time is also given as a multiple of its floo
 with ``key_bank="off"`` (fresh keys: the background thread's, else generated during the call).
 ``CreateCertificateFromCsr less its crypto`` subtracts what reading the CSR and signing the
 certificate with an RSA-2048 CA cost by themselves (timed in the same run): the share of the call
-that is the emulator's own. For whole suites, see ``suite.py``; for many certificates held, ``scale.py``.
+that is the emulator's own. For whole suites, see ``suite.py``; for many certificates held,
+``scale.py``.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def crypto_of_csr_call(n: int, csr: str) -> float:
         ca.issue(request.subject, request.public_key())  # type: ignore[arg-type]
 
     return timed(issue, n)
+
+
 FRESH = "CreateKeysAndCertificate, fresh keys"
 
 
