@@ -51,6 +51,25 @@ def _job_over_things(iot: IotCerts) -> None:
     iot.service().jobs.create("job", {"targets": arns, "document": "{}"})
 
 
+def _jobs_of_one_thing(iot: IotCerts) -> None:
+    arn = iot.create_thing("holder").arn
+    for index in range(COUNT):
+        iot.service().jobs.create(f"item-{index}", {"targets": [arn], "document": "{}"})
+
+
+def _policy_on_certificates(iot: IotCerts) -> None:
+    service = iot.service()
+    service.policies.create("policy", '{"Statement": []}')
+    for _ in range(COUNT):
+        service.policies.attach("policy", iot.issue_certificate().arn)
+
+
+TEMPLATE = (
+    '{"Parameters": {"SerialNumber": {"Type": "String"}}, "Resources": {"thing": '
+    '{"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": "SerialNumber"}}}}}'
+)
+RULE = {"sql": "SELECT * FROM 'a/b'", "actions": []}
+
 CASES: dict[str, tuple[Callable[[IotCerts], None], dict[str, Any], str]] = {
     "list_things": (_things, {}, "things"),
     "list_thing_types": (_each(lambda s, n: s.thing_types.create(n)), {}, "thingTypes"),
@@ -80,6 +99,31 @@ CASES: dict[str, tuple[Callable[[IotCerts], None], dict[str, Any], str]] = {
     "list_things_in_billing_group": (_group_members, {"billingGroupName": "billing"}, "things"),
     "list_principal_things_v2": (_principals, {}, "principalThingObjects"),
     "list_job_executions_for_job": (_job_over_things, {"jobId": "job"}, "executionSummaries"),
+    "list_jobs": (_jobs_of_one_thing, {}, "jobs"),
+    "list_job_templates": (
+        _each(lambda s, n: s.job_templates.create(n, {"document": "{}", "description": "d"})),
+        {},
+        "jobTemplates",
+    ),
+    "list_provisioning_templates": (
+        _each(
+            lambda s, n: s.provisioning_templates.create(n, TEMPLATE, {"provisioningRoleArn": ROLE})
+        ),
+        {},
+        "templates",
+    ),
+    "list_topic_rules": (
+        _each(lambda s, n: s.topic_rules.create(n, RULE)),
+        {"topic": "a/b"},
+        "rules",
+    ),
+    "list_targets_for_policy": (_policy_on_certificates, {"policyName": "policy"}, "targets"),
+    "list_principal_things": (_principals, {}, "things"),
+    "list_job_executions_for_thing": (
+        _jobs_of_one_thing,
+        {"thingName": "holder"},
+        "executionSummaries",
+    ),
 }
 
 
@@ -97,9 +141,9 @@ def test_the_paginator_walks_every_item_once(
 ) -> None:
     seed, arguments, key = CASES[operation]
     seed(iot_certs)
-    if operation == "list_principal_things_v2":
+    if operation.startswith("list_principal_things"):
         arguments = {"principal": iot_certs.certificates[0].arn}
-    expected = COUNT + (operation == "list_principal_things_v2")
+    expected = COUNT + operation.startswith("list_principal_things")
 
     pages = list(
         client.get_paginator(operation).paginate(**arguments, PaginationConfig={"PageSize": 3})
@@ -138,3 +182,22 @@ def test_a_groups_next_token_survives_members_added_and_removed(
         **{group_argument: group}, maxResults=10, nextToken=first["nextToken"]
     )
     assert rest["things"] == ["item-4", "item-5", "item-6"]
+
+
+def test_a_list_jobs_token_survives_jobs_deleted_and_created(
+    iot_certs: IotCerts, client: Any
+) -> None:
+    _jobs_of_one_thing(iot_certs)
+    first = client.list_jobs(maxResults=3)
+    assert [job["jobId"] for job in first["jobs"]] == ["item-0", "item-1", "item-2"]
+
+    client.delete_job(jobId="item-1", force=True)  # before the token
+    client.delete_job(jobId="item-3", force=True)  # the first job the next page would have held
+    client.create_job(jobId="late", targets=[iot_certs.things[0].arn], document="{}")
+
+    rest = client.list_jobs(maxResults=10, nextToken=first["nextToken"])
+    assert [job["jobId"] for job in rest["jobs"]] == ["item-4", "item-5", "item-6", "late"]
+    assert [
+        s["jobId"]
+        for s in client.list_job_executions_for_thing(thingName="holder")["executionSummaries"]
+    ] == ["item-0", "item-2", "item-4", "item-5", "item-6", "late"]

@@ -40,12 +40,14 @@ class Link(Generic[L, R]):
 class Relation(Generic[L, R]):
     """A many-to-many relation between ``L`` and ``R`` keys, in the order links were made.
     With ``paged``, each left's links are also kept ``Ordered``, so a list of them (a group's
-    members) pages in O(page + log n)."""
+    members) pages in O(page + log n); with ``paged_right``, each right's (the things a
+    certificate is attached to)."""
 
-    def __init__(self, *, paged: bool = False) -> None:
+    def __init__(self, *, paged: bool = False, paged_right: bool = False) -> None:
         self._by_left: dict[L, dict[R, Link[L, R]]] = {}
         self._by_right: dict[R, dict[L, Link[L, R]]] = {}
         self._ordered: dict[L, Ordered[Link[L, R]]] | None = {} if paged else None
+        self._ordered_right: dict[R, Ordered[Link[L, R]]] | None = {} if paged_right else None
 
     def link(self, left: L, right: R, kind: str | None = None) -> Link[L, R]:
         """Link the two (again: the first link's place in the order is kept, its kind updated)."""
@@ -56,8 +58,8 @@ class Relation(Generic[L, R]):
         made = Link(left, right, next_sequence(), kind)
         self._by_left.setdefault(left, {})[right] = made
         self._by_right.setdefault(right, {})[left] = made
-        if self._ordered is not None:
-            self._ordered.setdefault(left, Ordered()).add(made.sequence, made)
+        _hold(self._ordered, left, made)
+        _hold(self._ordered_right, right, made)
         return made
 
     def unlink(self, left: L, right: R) -> bool:
@@ -67,11 +69,8 @@ class Relation(Generic[L, R]):
             return False
         _remove(self._by_left, left, right)
         _remove(self._by_right, right, left)
-        if self._ordered is not None:
-            ordered = self._ordered[left]
-            ordered.discard(found.sequence)
-            if not len(ordered):
-                del self._ordered[left]
+        _release(self._ordered, left, found)
+        _release(self._ordered_right, right, found)
         return True
 
     def get(self, left: L, right: R) -> Link[L, R] | None:
@@ -92,6 +91,12 @@ class Relation(Generic[L, R]):
             return Ordered.of(self.of_left(left), key=_sequence)
         return self._ordered.get(left) or Ordered()
 
+    def ordered_of_right(self, right: R) -> Ordered[Link[L, R]]:
+        """The links of ``right`` to page from (a ``paged_right`` relation's)."""
+        if self._ordered_right is None:
+            return Ordered.of(self.of_right(right), key=_sequence)
+        return self._ordered_right.get(right) or Ordered()
+
     def rights(self, left: L) -> list[R]:
         return [link.right for link in self.of_left(left)]
 
@@ -107,14 +112,27 @@ class Relation(Generic[L, R]):
             self.unlink(left, right)
 
 
+def _hold(kept: dict[K, Ordered[Link[L, R]]] | None, key: K, link: Link[L, R]) -> None:
+    if kept is not None:
+        kept.setdefault(key, Ordered()).add(link.sequence, link)
+
+
+def _release(kept: dict[K, Ordered[Link[L, R]]] | None, key: K, link: Link[L, R]) -> None:
+    if kept is not None:
+        ordered = kept[key]
+        ordered.discard(link.sequence)
+        if not len(ordered):
+            del kept[key]
+
+
 class Links:
     """Every relation of one account in one region."""
 
     def __init__(self) -> None:
         # thing name -> principal ARN (a certificate's, a Cognito identity's), kind = its type
-        self.thing_principals: Relation[str, str] = Relation()
+        self.thing_principals: Relation[str, str] = Relation(paged_right=True)
         # policy name -> target (a certificate ARN, a Cognito identity, a thing group ARN)
-        self.policy_targets: Relation[str, str] = Relation()
+        self.policy_targets: Relation[str, str] = Relation(paged=True)
 
         # thing group name -> thing name; billing group name -> thing name
         self.group_things: Relation[str, str] = Relation(paged=True)

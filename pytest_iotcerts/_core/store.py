@@ -124,11 +124,15 @@ class RegionState:
     role_aliases: Registry[RoleAlias] = field(default_factory=Registry)
     authorizers: Registry[Authorizer] = field(default_factory=Registry)
     default_authorizer: str | None = None
-    domain_configurations: dict[str, DomainConfiguration] = field(default_factory=dict)
+    domain_configurations: Registry[DomainConfiguration] = field(default_factory=Registry)
     jobs: Registry[Job] = field(default_factory=Registry)
-    job_templates: dict[str, JobTemplate] = field(default_factory=dict)
+    # thing name -> the jobs holding an execution for it (ListJobExecutionsForThing, the
+    # device's pending jobs); jobs with things still waiting for their rollout
+    jobs_of_thing: dict[str, dict[str, Job]] = field(default_factory=dict)
+    jobs_rolling_out: dict[str, Job] = field(default_factory=dict)
+    job_templates: Registry[JobTemplate] = field(default_factory=Registry)
     topic_rules: Registry[TopicRule] = field(default_factory=Registry)
-    provisioning_templates: dict[str, ProvisioningTemplate] = field(default_factory=dict)
+    provisioning_templates: Registry[ProvisioningTemplate] = field(default_factory=Registry)
     certificate_providers: dict[str, CertificateProvider] = field(default_factory=dict)
     # bulk registration: its tasks by id, and the S3 objects the test hands the mock when moto
     # is not there to hold them ((bucket, key) -> bytes)

@@ -10,7 +10,7 @@ from .._aws import managed_job_templates
 from .._core.resources import Job, JobExecution
 from .._service import IotService
 from .._service.jobs import managed_template
-from ._common import operation, page_by_position
+from ._common import operation, page, page_by_position
 from .tags import tag_on_create
 
 JOB_SETTINGS = (
@@ -128,12 +128,18 @@ def describe_job(service: IotService, params: dict[str, Any]) -> Mapping[str, An
 
 @operation("ListJobs")
 def list_jobs(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    jobs = service.jobs.select(
-        status=params.get("status"),
-        target_selection=params.get("targetSelection"),
-        thing_group=params.get("thingGroupName"),
-    )
-    picked, token = page_by_position(jobs, params)
+    with service.scope.store.lock:
+        jobs = service.jobs.listed(
+            status=params.get("status"),
+            target_selection=params.get("targetSelection"),
+            thing_group=params.get("thingGroupName"),
+        )
+        picked, token = page(
+            jobs,
+            key=lambda job: job.sequence,
+            marker=params.get("nextToken"),
+            size=params.get("maxResults"),
+        )
     summaries = [
         {
             "jobArn": job.arn,
@@ -296,7 +302,12 @@ def describe_job_template(service: IotService, params: dict[str, Any]) -> Mappin
 
 @operation("ListJobTemplates")
 def list_job_templates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    picked, token = page_by_position(service.job_templates.select(), params)
+    picked, token = page(
+        service.job_templates.in_order(),
+        key=lambda template: template.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+    )
     summaries = [
         {
             "jobTemplateArn": t.arn,

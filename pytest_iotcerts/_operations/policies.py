@@ -7,6 +7,7 @@ from typing import Any
 
 from .._aws.errors import invalid_request
 from .._core.links import Link
+from .._core.ordered import Ordered
 from .._service import IotService
 from ._common import operation, page
 from .tags import tag_on_create
@@ -76,7 +77,9 @@ def detach_principal_policy(service: IotService, params: dict[str, Any]) -> Mapp
 
 
 def _page(
-    links: list[Link[str, str]], params: Mapping[str, Any], ascending: bool
+    links: list[Link[str, str]] | Ordered[Link[str, str]],
+    params: Mapping[str, Any],
+    ascending: bool,
 ) -> tuple[list[Link[str, str]], str | None]:
     return page(
         links,

@@ -69,7 +69,7 @@ def list_topic_rules(service: IotService, params: dict[str, Any]) -> Mapping[str
     rules = (
         service.topic_rules.in_order()
         if topic is None and disabled is None
-        else service.topic_rules.select(topic=topic, disabled=disabled)
+        else service.topic_rules.listed(topic=topic, disabled=disabled)
     )
     chosen, token = page(
         rules,

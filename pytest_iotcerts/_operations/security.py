@@ -144,7 +144,7 @@ def delete_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[st
 def list_authorizers(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     status = params.get("status")
     authorizers = service.authorizers
-    listed = authorizers.in_order() if status is None else authorizers.select(status)
+    listed = authorizers.listed(status)
     chosen, marker = _marker_page(listed, params)
     return {"authorizers": [_authorizer_answer(a) for a in chosen], "nextMarker": marker}
 
@@ -222,7 +222,7 @@ def delete_domain_configuration(service: IotService, params: dict[str, Any]) -> 
 
 @operation("ListDomainConfigurations")
 def list_domain_configurations(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    found = service.domain_configurations.select(params.get("serviceType"))
+    found = service.domain_configurations.listed(params.get("serviceType"))
     chosen, marker = _marker_page(found, params)
     summaries = [
         {**_domain_answer(c), "serviceType": c.settings.get("serviceType", "DATA")} for c in chosen

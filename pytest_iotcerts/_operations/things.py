@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._core.links import Link
+from .._core.ordered import Ordered
 from .._core.resources import Thing
 from .._service import IotService
 from ._common import operation, page
@@ -86,7 +87,7 @@ def list_principal_things_v2(service: IotService, params: dict[str, Any]) -> Map
 
 
 def _page_links(
-    links: list[Link[str, str]], params: Mapping[str, Any]
+    links: list[Link[str, str]] | Ordered[Link[str, str]], params: Mapping[str, Any]
 ) -> tuple[list[Link[str, str]], str | None]:
     return page(
         links,

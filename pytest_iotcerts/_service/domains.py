@@ -6,6 +6,7 @@ from typing import Any
 
 from .._aws.clock import timestamp
 from .._aws.errors import already_exists, invalid_request, not_found
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import DomainConfiguration
 from ._scope import Scope
 from .endpoints import Endpoints
@@ -60,10 +61,12 @@ class DomainConfigurations:
         own = configuration.settings.get("domainName")
         return str(own) if own else Endpoints(self._scope).address("iot:Data-ATS")
 
-    def select(self, service_type: str | None = None) -> list[DomainConfiguration]:
-        with self._scope.store.lock:
-            found = list(self._scope.state.domain_configurations.values())
-        return [c for c in found if service_type in (None, c.settings.get("serviceType", "DATA"))]
+    def listed(self, service_type: str | None = None) -> Ordered[DomainConfiguration]:
+        """The configurations by creation (of one service type, if given), paged lazily."""
+        held = self._scope.state.domain_configurations.in_order
+        if service_type is None:
+            return held
+        return Filtered(held, lambda c: c.settings.get("serviceType", "DATA") == service_type)
 
     def update(
         self, name: str, changes: dict[str, Any], *, status: str | None, remove_authorizer: bool

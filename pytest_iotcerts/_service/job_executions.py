@@ -61,6 +61,7 @@ class JobExecutions:
 
     def queue(self, job: Job, thing_name: str, *, retry_attempt: int = 0) -> JobExecution:
         runs = job.executions.setdefault(thing_name, [])
+        self._scope.state.jobs_of_thing.setdefault(thing_name, {})[job.job_id] = job
         execution = JobExecution(
             job.job_id,
             thing_name,
@@ -167,6 +168,15 @@ class JobExecutions:
         clock, ``maximumPerMinute`` each minute, or from ``exponentialRate.baseRatePerMinute``
         up by ``incrementFactor`` each time ``rateIncreaseCriteria`` is met (capped by
         ``maximumPerMinute``); all at once without a rollout config."""
+        self._release(job)
+        rolling = self._scope.state.jobs_rolling_out
+        if job.rollout_waiting and self._scope.state.jobs.get(job.job_id) is job:
+            rolling[job.job_id] = job
+        else:
+            rolling.pop(job.job_id, None)
+
+    def _release(self, job: Job) -> None:
+        """Queue the executions the rollout has room for by now."""
         self.follow_schedule(job)
         if not job.rollout_waiting or job.status != "IN_PROGRESS":
             return
@@ -265,9 +275,9 @@ class JobExecutions:
         with self._scope.store.lock:
             self._scope.thing(thing_name)
             if not caught_up:
-                for waiting in [j for j in self._scope.state.jobs.values() if j.rollout_waiting]:
+                for waiting in list(self._scope.state.jobs_rolling_out.values()):
                     self.roll_out(waiting)
-            jobs = [job for job in self._scope.state.jobs.values() if thing_name in job.executions]
+            jobs = list(self._scope.state.jobs_of_thing.get(thing_name, {}).values())
             for job in jobs if not caught_up else ():
                 self.expire(job)
             runs = [job.executions[thing_name][-1] for job in jobs if job_id in (None, job.job_id)]
@@ -314,6 +324,7 @@ class JobExecutions:
             runs.remove(execution)
             if not runs:
                 del job.executions[thing_name]
+                self._scope.state.jobs_of_thing.get(thing_name, {}).pop(job_id, None)
             RegistryEvents(self._scope).job_execution("deleted", execution)
         fleet_changes.executions_changed(self._scope, [thing_name])
 

@@ -13,6 +13,7 @@ from .._aws import managed_job_templates
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
 from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import Job, JobTemplate
 from . import fleet_changes
 from ._scope import Scope
@@ -203,6 +204,27 @@ class Jobs:
             self._executions.expire(job)  # catch up with the mock's clock
             return job
 
+    def listed(
+        self,
+        *,
+        status: str | None = None,
+        target_selection: str | None = None,
+        thing_group: str | None = None,
+    ) -> Ordered[Job]:
+        """ListJobs: the jobs in creation order that pass the filters, each caught up with the
+        mock's clock as a page reaches it (call under the store's lock)."""
+        group_arn = None if thing_group is None else self._scope.thing_group(thing_group).arn
+
+        def wanted(job: Job) -> bool:
+            self._executions.expire(job)
+            return (
+                status in (None, job.status)
+                and target_selection in (None, job.target_selection)
+                and group_arn in (None, *job.settings["targets"])
+            )
+
+        return Filtered(self._scope.state.jobs.in_order, wanted)
+
     def select(
         self,
         *,
@@ -264,6 +286,9 @@ class Jobs:
                 )
             state.tags.pop(job.arn, None)
             del state.jobs[job_id]
+            state.jobs_rolling_out.pop(job_id, None)
+            for thing_name in job.executions:
+                state.jobs_of_thing.get(thing_name, {}).pop(job_id, None)
             RegistryEvents(self._scope).job("deleted", job)
         fleet_changes.executions_changed(self._scope, list(job.executions))
 
@@ -396,6 +421,10 @@ class JobTemplates:
             if template is None:
                 raise not_found(f"The job template {template_id} does not exist.")
             return template
+
+    def in_order(self) -> Ordered[JobTemplate]:
+        """The templates by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.job_templates.in_order
 
     def select(self) -> list[JobTemplate]:
         with self._scope.store.lock:

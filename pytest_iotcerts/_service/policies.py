@@ -170,8 +170,9 @@ class Policies:
             self._scope.certificate_for_principal(target)
             return self._scope.links.policy_targets.of_right(target)
 
-    def targets(self, name: str) -> list[Link[str, str]]:
-        """A policy's targets (``link.right``), in attachment order."""
+    def targets(self, name: str) -> Ordered[Link[str, str]]:
+        """A policy's targets (``link.right``), in attachment order, to page from (a policy
+        may be attached to every certificate of a fleet)."""
         with self._scope.store.lock:
             self._scope.policy(name)
-            return self._scope.links.policy_targets.of_left(name)
+            return self._scope.links.policy_targets.ordered_of_left(name)

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
+from .._core.ordered import Ordered
 from .._core.resources import ProvisioningTemplate, ProvisioningTemplateVersion
 from .._engines.templates import Template, TemplateError
 from ._scope import Scope
@@ -64,6 +65,10 @@ class ProvisioningTemplates:
             if template is None:
                 raise not_found(f"The provisioning template {name} does not exist.")
             return template
+
+    def in_order(self) -> Ordered[ProvisioningTemplate]:
+        """The templates by creation, as held: a page costs O(page + log n)."""
+        return self._scope.state.provisioning_templates.in_order
 
     def select(self) -> list[ProvisioningTemplate]:
         with self._scope.store.lock:

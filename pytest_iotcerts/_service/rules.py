@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
-from .._core.ordered import Ordered
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import TopicRule
 from .._engines import iot_sql_eval
 from .._engines.iot_sql import SQL_VERSIONS, check_topic_filter, topic_pattern
@@ -93,12 +93,16 @@ class TopicRules:
 
     def select(self, *, topic: str | None = None, disabled: bool | None = None) -> list[TopicRule]:
         """Rules selecting from exactly ``topic`` (as ListTopicRules filters), enabled or not."""
+        return list(self.listed(topic=topic, disabled=disabled))
+
+    def listed(
+        self, *, topic: str | None = None, disabled: bool | None = None
+    ) -> Ordered[TopicRule]:
+        """Rules selecting from exactly ``topic`` (as ListTopicRules filters), enabled or not,
+        by creation and checked only as a page reaches them."""
         if topic is not None:
             check_topic_filter(topic)
-        with self._scope.store.lock:
-            rules = list(self._scope.state.topic_rules.values())
-        return [
-            rule
-            for rule in rules
-            if topic in (None, rule.topic_pattern) and disabled in (None, rule.disabled)
-        ]
+        return Filtered(
+            self.in_order(),
+            lambda rule: topic in (None, rule.topic_pattern) and disabled in (None, rule.disabled),
+        )

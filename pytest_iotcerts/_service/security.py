@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
-from .._core.ordered import Ordered
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import Authorizer, RoleAlias
 from ._scope import Scope
 
@@ -130,10 +130,10 @@ class Authorizers:
         """The authorizers by creation, as held: a page costs O(page + log n)."""
         return self._scope.state.authorizers.in_order
 
-    def select(self, status: str | None = None) -> list[Authorizer]:
-        with self._scope.store.lock:
-            authorizers = list(self._scope.state.authorizers.values())
-        return [a for a in authorizers if status in (None, a.status)]
+    def listed(self, status: str | None = None) -> Ordered[Authorizer]:
+        """The authorizers by creation (with one status, if given), paged lazily."""
+        held = self._scope.state.authorizers.in_order
+        return held if status is None else Filtered(held, lambda a: a.status == status)
 
     def update(self, name: str, changes: dict[str, Any]) -> Authorizer:
         with self._scope.store.lock:

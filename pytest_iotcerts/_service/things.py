@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._aws.errors import ServiceError, already_exists, invalid_request
 from .._core.links import Link
-from .._core.ordered import Ordered
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import Thing
 from . import fleet_changes
 from ._scope import Scope
@@ -193,12 +193,13 @@ class Things:
             self._scope.certificate_for_principal(principal)
             self._scope.links.thing_principals.unlink(name, principal)
 
-    def of_principal(self, principal: str, kind: str | None = None) -> list[Link[str, str]]:
-        """The things a principal is attached to (``link.left``), in attachment order."""
+    def of_principal(self, principal: str, kind: str | None = None) -> Ordered[Link[str, str]]:
+        """The things a principal is attached to (``link.left``), in attachment order, to page
+        from (a certificate may be attached to a fleet)."""
         with self._scope.store.lock:
             self._scope.certificate_for_principal(principal)
-            links = self._scope.links.thing_principals.of_right(principal)
-        return [link for link in links if kind in (None, link.kind)]
+            links = self._scope.links.thing_principals.ordered_of_right(principal)
+        return links if kind is None else Filtered(links, lambda link: link.kind == kind)
 
     def principals(self, name: str, kind: str | None = None) -> list[Link[str, str]]:
         """A thing's principals (``link.right``, ``link.kind``), in attachment order."""
