@@ -1,7 +1,8 @@
 """Listing, describing and searching with many certificates and things held, and the memory
 each certificate and each thing takes.
 
-Run: python benchmarks/scale.py [--sizes 100 20000] [--thing-sizes 1000 10000 50000] [--calls 200]
+Run: python benchmarks/scale.py [--sizes 100 20000] [--thing-sizes 1000 10000 50000]
+[--family-sizes 1000 10000 50000] [--calls 200]
 
 Certificates are issued through the service layer (from one CSR, so only signing is paid), then
 timed through a boto3 client: the first ``ListCertificates`` page of 25 (newest first, AWS's
@@ -12,7 +13,8 @@ layer, then timed: the first ``ListThings`` page of 25, unfiltered, by attribute
 fleet) and by type (1%), pages of 10 (1% of 1,000 things fills one); a whole walk with botocore's
 paginator (milliseconds per thing); ``SearchIndex`` with a selective query (1%, a page of 10) and a
 broad one (every thing, a page of 25); a job over every thing (its creation, per thing, and the
-first page of its executions).
+first page of its executions). Then every other list of the registry (``families.py``): its
+first page and a whole walk at each of ``--family-sizes``, and the memory each resource takes.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from pytest_iotcerts import IotCerts, mock_iot
 from pytest_iotcerts._service import IotService
 
 try:
+    import families
     from bench import make_csr, timed
 except ImportError:  # run from elsewhere than benchmarks/
+    from benchmarks import families
     from benchmarks.bench import make_csr, timed
 
 
@@ -156,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 20000])
     parser.add_argument("--thing-sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--family-sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--calls", type=int, default=200)
     options = parser.parse_args()
     csr = make_csr()
@@ -173,18 +178,20 @@ def main() -> None:
     smallest, largest = options.thing_sizes[0], options.thing_sizes[-1]
     print(
         f"memory per thing: {memory_per_thing(smallest):.2f} KiB at {smallest} things, "
-        f"{memory_per_thing(largest):.2f} KiB at {largest}"
+        f"{memory_per_thing(largest):.2f} KiB at {largest}\n"
     )
+    report(families.measure(options.family_sizes, max(options.calls // 2, 10)))
+    families.memory_report()
 
 
 def report(results: dict[int, dict[str, float]]) -> None:
     sizes = list(results)
     first, last = results[sizes[0]], results[sizes[-1]]
     header = "".join(f"{size:>10} each" for size in sizes)
-    print(f"{'median ms per call':48}{header}{'growth':>9}")
+    print(f"{'median ms per call':56}{header}{'growth':>9}")
     for name in first:
         row = "".join(f"{r[name]:12.2f} ms" for r in results.values())
-        print(f"{name:48}{row}{last[name] / first[name]:8.2f}x")
+        print(f"{name:56}{row}{last[name] / first[name]:8.2f}x")
 
 
 if __name__ == "__main__":

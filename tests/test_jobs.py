@@ -512,6 +512,25 @@ def test_an_in_progress_execution_times_out_on_the_mock_clock(
         device.update_job_execution(jobId="j", thingName="sensor-3", status="SUCCEEDED")
 
 
+def test_the_lists_see_a_timeout_the_clock_brought_without_a_read_of_the_job(
+    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    """Listing catches up with the mock's clock the jobs it can still change."""
+    client.create_job(
+        jobId="j",
+        targets=[fleet["sensor-3"]],
+        document=DOCUMENT,
+        timeoutConfig={"inProgressTimeoutInMinutes": 10},
+    )
+    device.start_next_pending_job_execution(thingName="sensor-3")
+
+    iot_certs.clock.advance(10 * 60)
+
+    listed = client.list_job_executions_for_thing(thingName="sensor-3", status="TIMED_OUT")
+    assert [s["jobId"] for s in listed["executionSummaries"]] == ["j"]
+    assert [job["jobId"] for job in client.list_jobs(status="COMPLETED")["jobs"]] == ["j"]
+
+
 def test_a_step_timeout_from_the_device_replaces_the_jobs(
     iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
 ) -> None:

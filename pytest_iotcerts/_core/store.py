@@ -29,6 +29,7 @@ from .resources import (
     CommandExecution,
     DomainConfiguration,
     Job,
+    JobExecution,
     JobTemplate,
     Policy,
     ProvisioningTemplate,
@@ -126,10 +127,11 @@ class RegionState:
     default_authorizer: str | None = None
     domain_configurations: Registry[DomainConfiguration] = field(default_factory=Registry)
     jobs: Registry[Job] = field(default_factory=Registry)
-    # thing name -> the jobs holding an execution for it (ListJobExecutionsForThing, the
-    # device's pending jobs); jobs with things still waiting for their rollout
-    jobs_of_thing: dict[str, dict[str, Job]] = field(default_factory=dict)
-    jobs_rolling_out: dict[str, Job] = field(default_factory=dict)
+    # thing name -> the latest execution of each job on it, in the order they were queued
+    # (ListJobExecutionsForThing, the device's pending jobs); the jobs the mock's clock can
+    # still change (rolling out, scheduled, or with a timeout running)
+    executions_of_thing: dict[str, Ordered[JobExecution]] = field(default_factory=dict)
+    jobs_in_motion: dict[str, Job] = field(default_factory=dict)
     job_templates: Registry[JobTemplate] = field(default_factory=Registry)
     topic_rules: Registry[TopicRule] = field(default_factory=Registry)
     provisioning_templates: Registry[ProvisioningTemplate] = field(default_factory=Registry)

@@ -249,11 +249,17 @@ def list_job_executions_for_job(service: IotService, params: dict[str, Any]) -> 
 
 @operation("ListJobExecutionsForThing")
 def list_job_executions_for_thing(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    runs = service.job_executions.of_thing(
-        params["thingName"], status=params.get("status"), job_id=params.get("jobId")
-    )
-    picked, token = page_by_position(runs, params)
-    summaries = [{"jobId": run.job_id, "jobExecutionSummary": _summary(run)} for run in picked]
+    with service.scope.store.lock:
+        runs = service.job_executions.listed_of_thing(
+            params["thingName"], status=params.get("status"), job_id=params.get("jobId")
+        )
+        picked, token = page(
+            runs,
+            key=lambda run: run.sequence,
+            marker=params.get("nextToken"),
+            size=params.get("maxResults"),
+        )
+        summaries = [{"jobId": run.job_id, "jobExecutionSummary": _summary(run)} for run in picked]
     return {"executionSummaries": summaries, "nextToken": token}
 
 

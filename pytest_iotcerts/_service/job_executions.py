@@ -14,6 +14,7 @@ from typing import Any, overload
 
 from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, invalid_request, not_found
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import Job, JobExecution
 from . import fleet_changes
 from ._scope import Scope
@@ -61,7 +62,6 @@ class JobExecutions:
 
     def queue(self, job: Job, thing_name: str, *, retry_attempt: int = 0) -> JobExecution:
         runs = job.executions.setdefault(thing_name, [])
-        self._scope.state.jobs_of_thing.setdefault(thing_name, {})[job.job_id] = job
         execution = JobExecution(
             job.job_id,
             thing_name,
@@ -69,7 +69,11 @@ class JobExecutions:
             execution_number=len(runs) + 1,
             retry_attempt=retry_attempt,
         )
+        listed = self._scope.state.executions_of_thing.setdefault(thing_name, Ordered())
+        if runs:
+            listed.discard(runs[-1].sequence)
         runs.append(execution)
+        listed.add(execution.sequence, execution)
         return execution
 
     def _retry(self, job: Job, execution: JobExecution) -> None:
@@ -169,11 +173,20 @@ class JobExecutions:
         up by ``incrementFactor`` each time ``rateIncreaseCriteria`` is met (capped by
         ``maximumPerMinute``); all at once without a rollout config."""
         self._release(job)
-        rolling = self._scope.state.jobs_rolling_out
-        if job.rollout_waiting and self._scope.state.jobs.get(job.job_id) is job:
-            rolling[job.job_id] = job
+        self._track(job)
+
+    def _track(self, job: Job) -> None:
+        """Keep ``jobs_in_motion`` true: the jobs the mock's clock may still change."""
+        moving = self._scope.state.jobs_in_motion
+        in_motion = (
+            bool(job.rollout_waiting or job.timing)
+            or job.status == "SCHEDULED"
+            or (job.ends_at is not None and job.status in ACTIVE_JOB)
+        )
+        if in_motion and self._scope.state.jobs.get(job.job_id) is job:
+            moving[job.job_id] = job
         else:
-            rolling.pop(job.job_id, None)
+            moving.pop(job.job_id, None)
 
     def _release(self, job: Job) -> None:
         """Queue the executions the rollout has room for by now."""
@@ -220,6 +233,7 @@ class JobExecutions:
                 self._retry(job, execution)
                 fleet_changes.executions_changed(self._scope, [execution.thing_name])
         self.settle(job)
+        self._track(job)
 
     def seconds_left(self, execution: JobExecution) -> int | None:
         """approximateSecondsBeforeTimedOut: while IN_PROGRESS with a timeout."""
@@ -237,6 +251,7 @@ class JobExecutions:
         if minutes:
             execution.timeout_at = self._scope.clock() + 60 * int(minutes)
             job.timing[id(execution)] = execution
+            self._track(job)
 
     def get(self, job_id: str, thing_name: str, number: int | None = None) -> JobExecution:
         """The latest execution of a job on a thing (or the one numbered ``number``)."""
@@ -259,7 +274,7 @@ class JobExecutions:
     def catch_up(self) -> None:
         """Every job caught up with the mock's clock (rollouts, timeouts)."""
         with self._scope.store.lock:
-            for job in list(self._scope.state.jobs.values()):
+            for job in list(self._scope.state.jobs_in_motion.values()):
                 self.expire(job)
 
     def of_thing(
@@ -273,16 +288,29 @@ class JobExecutions:
         """A thing's executions across jobs, oldest first (``caught_up``: the jobs have just
         been caught up with the clock, for many things at once)."""
         with self._scope.store.lock:
-            self._scope.thing(thing_name)
-            if not caught_up:
-                for waiting in list(self._scope.state.jobs_rolling_out.values()):
-                    self.roll_out(waiting)
-            jobs = list(self._scope.state.jobs_of_thing.get(thing_name, {}).values())
-            for job in jobs if not caught_up else ():
-                self.expire(job)
-            runs = [job.executions[thing_name][-1] for job in jobs if job_id in (None, job.job_id)]
-        return sorted(
-            (run for run in runs if status in (None, run.status)), key=lambda run: run.queued_at
+            return list(
+                self.listed_of_thing(thing_name, status=status, job_id=job_id, caught_up=caught_up)
+            )
+
+    def listed_of_thing(
+        self,
+        thing_name: str,
+        *,
+        status: str | None = None,
+        job_id: str | None = None,
+        caught_up: bool = False,
+    ) -> Ordered[JobExecution]:
+        """A thing's executions across jobs (the latest of each job), in the order they were
+        queued, checked against the filters only as a page reaches them (call under the
+        store's lock)."""
+        self._scope.thing(thing_name)
+        if not caught_up:
+            self.catch_up()
+        listed = self._scope.state.executions_of_thing.get(thing_name) or Ordered()
+        if status is None and job_id is None:
+            return listed
+        return Filtered(
+            listed, lambda run: status in (None, run.status) and job_id in (None, run.job_id)
         )
 
     def cancel(
@@ -321,10 +349,13 @@ class JobExecutions:
                 )
             job = self._job(job_id)
             runs = job.executions[thing_name]
+            listed = self._scope.state.executions_of_thing[thing_name]
+            listed.discard(runs[-1].sequence)
             runs.remove(execution)
-            if not runs:
+            if runs:
+                listed.add(runs[-1].sequence, runs[-1])
+            else:
                 del job.executions[thing_name]
-                self._scope.state.jobs_of_thing.get(thing_name, {}).pop(job_id, None)
             RegistryEvents(self._scope).job_execution("deleted", execution)
         fleet_changes.executions_changed(self._scope, [thing_name])
 

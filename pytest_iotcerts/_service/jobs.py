@@ -211,19 +211,21 @@ class Jobs:
         target_selection: str | None = None,
         thing_group: str | None = None,
     ) -> Ordered[Job]:
-        """ListJobs: the jobs in creation order that pass the filters, each caught up with the
-        mock's clock as a page reaches it (call under the store's lock)."""
+        """ListJobs: the jobs in creation order that pass the filters, checked as a page
+        reaches them (call under the store's lock). Only the jobs the clock can still change
+        are caught up with it first."""
         group_arn = None if thing_group is None else self._scope.thing_group(thing_group).arn
-
-        def wanted(job: Job) -> bool:
-            self._executions.expire(job)
-            return (
+        self._executions.catch_up()
+        if status is None and target_selection is None and group_arn is None:
+            return self._scope.state.jobs.in_order
+        return Filtered(
+            self._scope.state.jobs.in_order,
+            lambda job: (
                 status in (None, job.status)
                 and target_selection in (None, job.target_selection)
                 and group_arn in (None, *job.settings["targets"])
-            )
-
-        return Filtered(self._scope.state.jobs.in_order, wanted)
+            ),
+        )
 
     def select(
         self,
@@ -233,17 +235,10 @@ class Jobs:
         thing_group: str | None = None,
     ) -> list[Job]:
         with self._scope.store.lock:
-            jobs = list(self._scope.state.jobs.values())
-            for job in jobs:
-                self._executions.expire(job)
-        group_arn = None if thing_group is None else self._scope.thing_group(thing_group).arn
-        return [
-            job
-            for job in jobs
-            if status in (None, job.status)
-            and target_selection in (None, job.target_selection)
-            and group_arn in (None, *job.settings["targets"])
-        ]
+            jobs = self.listed(
+                status=status, target_selection=target_selection, thing_group=thing_group
+            )
+            return list(jobs)
 
     def document(self, job_id: str, *, before_substitution: bool = False) -> str | None:
         """The job document, with ``${aws:iot:parameter:NAME}`` replaced by the job's
@@ -286,9 +281,9 @@ class Jobs:
                 )
             state.tags.pop(job.arn, None)
             del state.jobs[job_id]
-            state.jobs_rolling_out.pop(job_id, None)
-            for thing_name in job.executions:
-                state.jobs_of_thing.get(thing_name, {}).pop(job_id, None)
+            state.jobs_in_motion.pop(job_id, None)
+            for thing_name, runs in job.executions.items():
+                state.executions_of_thing[thing_name].discard(runs[-1].sequence)
             RegistryEvents(self._scope).job("deleted", job)
         fleet_changes.executions_changed(self._scope, list(job.executions))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..._aws.clock import timestamp
 from ..._aws.public import public
+from ..links import next_sequence
 from ._named import ConfiguredResource
 
 TERMINAL_EXECUTION_STATUSES = frozenset(
@@ -33,6 +34,8 @@ class JobExecution:
     force_canceled: bool = False
     timeout_at: float | None = None  # on the mock's clock, while IN_PROGRESS with a timeout
     retry_attempt: int = 0  # 0 for the first run, then one more for each retry
+    # its place among the executions queued (a thing's list pages by it)
+    sequence: int = field(default_factory=next_sequence, compare=False, repr=False)
 
     @property
     def terminal(self) -> bool:
