@@ -111,7 +111,7 @@ def things_at_size(iot: IotCerts, size: int, calls: int) -> dict[str, float]:
 
 def jobs_at_size(client: Any, size: int, calls: int) -> dict[str, float]:
     """A job over the whole fleet (its thing group): creating it (every execution queued and
-    every device told), then the first page of its executions."""
+    every device told), then the first page of its executions, and describing it."""
     group = client.describe_thing_group(thingGroupName="fleet")["thingGroupArn"]
     start = time.perf_counter()
     client.create_job(jobId="everyone", targets=[group], document='{"op": "reboot"}')
@@ -120,6 +120,9 @@ def jobs_at_size(client: Any, size: int, calls: int) -> dict[str, float]:
         "CreateJob over every thing, per thing": created_per_thing,
         "ListJobExecutionsForJob, first page": timed(
             lambda: client.list_job_executions_for_job(jobId="everyone", maxResults=25), calls
+        ),
+        "DescribeJob (its counts of every execution)": timed(
+            lambda: client.describe_job(jobId="everyone"), calls
         ),
     }
 

@@ -129,6 +129,37 @@ def test_a_failed_execution_is_retried_as_the_retry_config_allows(
     assert device.get_pending_job_executions(thingName="sensor-3")["queuedJobs"] == []
 
 
+def test_a_jobs_process_details_count_the_latest_execution_on_each_thing(
+    client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    client.create_job(
+        jobId="count",
+        targets=[fleet["sensor-1"], fleet["sensor-2"], fleet["sensor-3"]],
+        document=DOCUMENT,
+        jobExecutionsRetryConfig={
+            "criteriaList": [{"failureType": "FAILED", "numberOfRetries": 1}]
+        },
+    )
+
+    def counts() -> dict[str, int]:
+        details = client.describe_job(jobId="count")["job"]["jobProcessDetails"]
+        return {name: number for name, number in details.items() if number}
+
+    assert counts() == {"numberOfQueuedThings": 3}
+    device.start_next_pending_job_execution(thingName="sensor-1")
+    device.update_job_execution(jobId="count", thingName="sensor-1", status="FAILED")  # retried
+    device.start_next_pending_job_execution(thingName="sensor-2")
+    device.update_job_execution(jobId="count", thingName="sensor-2", status="SUCCEEDED")
+    assert counts() == {"numberOfQueuedThings": 2, "numberOfSucceededThings": 1}
+
+    client.delete_job_execution(jobId="count", thingName="sensor-2", executionNumber=1)
+    client.cancel_job_execution(jobId="count", thingName="sensor-1")
+    assert counts() == {"numberOfQueuedThings": 1, "numberOfCanceledThings": 1}
+
+    client.delete_job_execution(jobId="count", thingName="sensor-1", executionNumber=2)
+    assert counts() == {"numberOfQueuedThings": 1, "numberOfFailedThings": 1}
+
+
 def _at(minutes: float) -> str:
     moment = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=minutes)
     return moment.strftime("%Y-%m-%dT%H:%M")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,7 +50,7 @@ def chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _process_details(job: Job) -> dict[str, Any]:
-    counts = Counter(runs[-1].status for runs in job.executions.values())
+    counts = job.tally
     names = {
         "CANCELED": "numberOfCanceledThings",
         "SUCCEEDED": "numberOfSucceededThings",

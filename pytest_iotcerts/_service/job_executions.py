@@ -19,12 +19,11 @@ from .._core.resources import Job, JobExecution
 from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
+from .job_outcomes import JobOutcomes
 from .job_rollout import rollout_room, window_open_for
 
 # What a device may report with UpdateJobExecution.
 DEVICE_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED")
-# What abortConfig's failureType ALL counts
-FAILURES = frozenset({"FAILED", "REJECTED", "TIMED_OUT"})
 ACTIVE_JOB = frozenset({"SCHEDULED", "IN_PROGRESS"})
 
 
@@ -72,8 +71,10 @@ class JobExecutions:
         listed = self._scope.state.executions_of_thing.setdefault(thing_name, Ordered())
         if runs:
             listed.discard(runs[-1].sequence)
+            job.uncounted(runs[-1])
         runs.append(execution)
         listed.add(execution.sequence, execution)
+        job.counted(execution)
         return execution
 
     def _retry(self, job: Job, execution: JobExecution) -> None:
@@ -92,52 +93,8 @@ class JobExecutions:
                 return
 
     def settle(self, job: Job) -> None:
-        """A job whose failures meet its abortConfig is canceled; a SNAPSHOT job whose
-        executions are all terminal (and all rolled out) is COMPLETED."""
-        if job.status != "IN_PROGRESS":
-            return
-        if self._abort_if_failing(job) or job.target_selection != "SNAPSHOT":
-            return
-        if not job.rollout_waiting and all(runs[-1].terminal for runs in job.executions.values()):
-            job.status = "COMPLETED"
-            job.completed_at = job.last_updated_at = timestamp()
-            RegistryEvents(self._scope).job("completed", job)
-
-    def _abort_if_failing(self, job: Job) -> bool:
-        """abortConfig: once ``minNumberOfExecutedThings`` executions are terminal, a share of
-        ``failureType`` (FAILED, REJECTED, TIMED_OUT, or ALL of them) at or past
-        ``thresholdPercentage`` cancels the job, and its QUEUED executions."""
-        criteria = (job.settings.get("abortConfig") or {}).get("criteriaList") or []
-        if not criteria:
-            return False
-        executed = [e for e in job.latest_executions() if e.terminal and e.status != "CANCELED"]
-        for criterion in criteria:
-            kinds = (
-                FAILURES if criterion.get("failureType") == "ALL" else {criterion["failureType"]}
-            )
-            failed = sum(1 for e in executed if e.status in kinds)
-            minimum = int(criterion.get("minNumberOfExecutedThings", 1))
-            share = 100 * failed / len(executed) if executed else 0.0
-            if len(executed) >= minimum and share >= float(criterion["thresholdPercentage"]):
-                self._abort(job, criterion, share)
-                return True
-        return False
-
-    def _abort(self, job: Job, criterion: dict[str, object], share: float) -> None:
-        job.status = "CANCELED"
-        job.comment = (
-            f"Aborted by abortConfig: {criterion['failureType']} reached {share:.2f}% of the "
-            f"executed things (threshold {criterion['thresholdPercentage']}%)."
-        )
-        job.last_updated_at = timestamp()
-        job.rollout_waiting = []
-        events = RegistryEvents(self._scope)
-        for execution in job.latest_executions():
-            if execution.status == "QUEUED":
-                execution.move_to("CANCELED")
-                events.job_execution("canceled", execution)
-        events.job("canceled", job)
-        fleet_changes.executions_changed(self._scope, list(job.executions))
+        """Complete or abort the job as its executions' statuses now say."""
+        JobOutcomes(self._scope).settle(job)
 
     def cancel_all(self, job: Job, *, force: bool) -> None:
         """A job canceled: its QUEUED executions (and IN_PROGRESS ones with ``force``)."""
@@ -351,9 +308,11 @@ class JobExecutions:
             runs = job.executions[thing_name]
             listed = self._scope.state.executions_of_thing[thing_name]
             listed.discard(runs[-1].sequence)
+            job.uncounted(runs[-1])
             runs.remove(execution)
             if runs:
                 listed.add(runs[-1].sequence, runs[-1])
+                job.counted(runs[-1])
             else:
                 del job.executions[thing_name]
             RegistryEvents(self._scope).job_execution("deleted", execution)

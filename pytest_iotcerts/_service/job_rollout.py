@@ -47,7 +47,7 @@ def _speed_up(job: Job, exponential: dict[str, Any], cap: float) -> None:
         progress = sum(len(runs) for runs in job.executions.values())
     elif "numberOfSucceededThings" in criteria:
         need = int(criteria["numberOfSucceededThings"])
-        progress = sum(e.status == "SUCCEEDED" for e in job.latest_executions())
+        progress = job.tally["SUCCEEDED"]
     else:
         return
     while need > 0 and progress - job.rollout_mark >= need and job.rollout_rate < cap:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ class JobExecution:
     retry_attempt: int = 0  # 0 for the first run, then one more for each retry
     # its place among the executions queued (a thing's list pages by it)
     sequence: int = field(default_factory=next_sequence, compare=False, repr=False)
+    # its job's count of statuses, while it is the latest execution on its thing
+    tally: Counter[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def terminal(self) -> bool:
@@ -44,6 +47,9 @@ class JobExecution:
     def move_to(self, status: str, details: dict[str, str] | None = None) -> None:
         if status == "IN_PROGRESS" and self.started_at is None:
             self.started_at = timestamp()
+        if self.tally is not None:
+            self.tally[self.status] -= 1
+            self.tally[status] += 1
         self.status = status
         self.status_details.update(details or {})
         self.last_updated_at = timestamp()
@@ -66,6 +72,9 @@ class Job(ConfiguredResource):
         self.reason_code: str | None = None
         self.comment: str | None = None
         self.executions: dict[str, list[JobExecution]] = {}
+        # the statuses of the latest execution on each thing, counted as they change
+        # (DescribeJob's jobProcessDetails without a look at every execution)
+        self.tally: Counter[str] = Counter()
         # the executions with a timeout running (IN_PROGRESS), so catching up with the clock
         # looks at them alone
         self.timing: dict[int, JobExecution] = {}
@@ -91,6 +100,17 @@ class Job(ConfiguredResource):
     @property
     def target_selection(self) -> str:
         return str(self.settings.get("targetSelection", "SNAPSHOT"))
+
+    def counted(self, execution: JobExecution) -> None:
+        """``execution`` is now the latest on its thing: its status counts."""
+        execution.tally = self.tally
+        self.tally[execution.status] += 1
+
+    def uncounted(self, execution: JobExecution) -> None:
+        """``execution`` is no longer the latest on its thing."""
+        if execution.tally is self.tally:
+            self.tally[execution.status] -= 1
+            execution.tally = None
 
     def latest_executions(self) -> list[JobExecution]:
         """The latest execution on each thing, in the order the things were targeted."""
