@@ -137,6 +137,24 @@ def test_a_dynamic_group_holds_what_its_query_matches_now(registry: Any) -> None
         registry.add_thing_to_thing_group(thingGroupName="warm", thingName="fan-1")
 
 
+def test_a_dynamic_groups_members_page_with_botocores_paginator(registry: Any) -> None:
+    for index in range(6):
+        registry.create_thing(
+            thingName=f"lamp-x{index}", attributePayload={"attributes": {"temp": "30"}}
+        )
+    registry.create_dynamic_thing_group(thingGroupName="warm", queryString="attributes.temp>20")
+
+    pages = registry.get_paginator("list_things_in_thing_group").paginate(
+        thingGroupName="warm", PaginationConfig={"PageSize": 3}
+    )
+
+    assert [page["things"] for page in pages] == [
+        ["lamp-1", "lamp-2", "lamp-x0"],
+        ["lamp-x1", "lamp-x2", "lamp-x3"],
+        ["lamp-x4", "lamp-x5"],
+    ]
+
+
 def test_dynamic_group_update_delete_and_errors(registry: Any) -> None:
     registry.create_dynamic_thing_group(thingGroupName="warm", queryString="attributes.temp>20")
 

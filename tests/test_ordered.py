@@ -103,6 +103,32 @@ def test_a_registry_keeps_its_creation_order_as_names_come_and_go(
     assert len(registry.in_order) == len(registry)
 
 
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["set", "del", "pop", "clear"]), st.sampled_from("abcdefg")),
+        max_size=40,
+    )
+)
+def test_sorted_keeps_its_names_in_order_as_they_come_and_go(
+    steps: list[tuple[str, str]],
+) -> None:
+    from pytest_iotcerts._core.ordered import Sorted
+
+    held: Sorted[int] = Sorted()
+    for value, (action, name) in enumerate(steps):
+        if action == "set":
+            held[name] = value
+        elif action == "del" and name in held:
+            del held[name]
+        elif action == "pop":
+            held.pop(name, None)
+        elif action == "clear":
+            held.clear()
+    assert list(held.names()) == sorted(held)
+    assert held.in_name_order()[1:3] == [held[name] for name in sorted(held)[1:3]]
+    assert len(held.in_name_order()) == len(held)
+
+
 def test_a_next_token_stays_valid_across_writes_for_things_and_groups(client: Any) -> None:
     for index in range(30):
         client.create_thing(thingName=f"thing-{index:02d}")

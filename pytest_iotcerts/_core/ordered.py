@@ -1,10 +1,11 @@
-"""Items in creation order, for lists that page without looking at every item."""
+"""Items in creation order (or name order), for lists that page without looking at every
+item."""
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -142,3 +143,73 @@ class Registry(dict[str, S]):
     def update(self, *args: Any, **kwargs: Any) -> None:
         for name, item in dict(*args, **kwargs).items():
             self[name] = item
+
+
+V = TypeVar("V")
+
+
+class Sorted(dict[str, V]):
+    """Items by name that also keep their names sorted: a list in name order (retained
+    messages by topic, a thing's named shadows) pages by position without sorting every item
+    on every page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: list[str] = []
+
+    def __setitem__(self, name: str, item: V) -> None:
+        if name not in self:
+            bisect.insort(self._names, name)
+        super().__setitem__(name, item)
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self._names.pop(bisect.bisect_left(self._names, name))
+
+    def pop(self, name: str, *default: Any) -> Any:
+        if name in self:
+            item = self[name]
+            del self[name]
+            return item
+        if default:
+            return default[0]
+        raise KeyError(name)
+
+    def clear(self) -> None:
+        super().clear()
+        self._names = []
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        raise TypeError("Sorted.setdefault is not supported: assign with [] instead")
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for name, item in dict(*args, **kwargs).items():
+            self[name] = item
+
+    def names(self) -> Sequence[str]:
+        """The names in order (a view: valid until the next change)."""
+        return self._names
+
+    def in_name_order(self) -> Sequence[V]:
+        """The items in name order, to slice a page from (a view: valid until the next change)."""
+        return _ByName(self)
+
+
+class _ByName(Sequence[V]):
+    def __init__(self, held: Sorted[V]) -> None:
+        self._held = held
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    @overload
+    def __getitem__(self, index: int) -> V: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[V]: ...
+
+    def __getitem__(self, index: int | slice) -> V | list[V]:
+        names = self._held.names()
+        if isinstance(index, slice):
+            return [self._held[name] for name in names[index]]
+        return self._held[names[index]]

@@ -18,7 +18,7 @@ from .._aws.clock import timestamp
 from .._engines.shadows import Shadow
 from .events import Events
 from .links import Links
-from .ordered import Ordered, Registry
+from .ordered import Ordered, Registry, Sorted
 from .resources import (
     Authorizer,
     BillingGroup,
@@ -167,7 +167,9 @@ class RegionState:
     # version and time (mock's clock) of shadows deleted lately, retained messages by topic
     shadows: dict[tuple[str, str], Shadow] = field(default_factory=dict)
     deleted_shadows: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
-    retained: dict[str, RetainedMessage] = field(default_factory=dict)
+    retained: Sorted[RetainedMessage] = field(default_factory=Sorted)
+    # thing name -> its named shadows by name (also in ``shadows``), for its list of them
+    named_shadows: dict[str, Sorted[Shadow]] = field(default_factory=dict)
     # every message a rule selected, and what its actions did
     rule_runs: list[RuleRun] = field(default_factory=list)
     rule_destinations: dict[str, TopicRuleDestination] = field(default_factory=dict)

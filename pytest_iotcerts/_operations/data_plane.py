@@ -110,7 +110,8 @@ def get_retained_message(service: IotService, params: dict[str, Any]) -> Mapping
 
 @operation("ListRetainedMessages", service=SERVICE)
 def list_retained_messages(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page_by_position(service.messages.all_retained(), params)
+    with service.scope.store.lock:
+        chosen, token = page_by_position(service.messages.in_topic_order(), params)
     return {
         "retainedTopics": [
             {

@@ -118,9 +118,17 @@ def remove_thing_from_thing_group(service: IotService, params: dict[str, Any]) -
 
 @operation("ListThingsInThingGroup")
 def list_things_in_thing_group(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    members = service.thing_groups.members(
-        params["thingGroupName"], recursive=bool(params.get("recursive"))
-    )
+    name, recursive = params["thingGroupName"], bool(params.get("recursive"))
+    matching = None if recursive else service.thing_groups.dynamic_members(name)
+    if matching is not None:
+        things, token = page(
+            matching,
+            key=lambda thing: thing.sequence,
+            marker=params.get("nextToken"),
+            size=params.get("maxResults"),
+        )
+        return {"things": [thing.name for thing in things], "nextToken": token}
+    members = service.thing_groups.members(name, recursive=recursive)
     if isinstance(members, list):
         chosen, token = page_by_position(members, params)
         return {"things": chosen, "nextToken": token}

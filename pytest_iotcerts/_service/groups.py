@@ -7,7 +7,7 @@ from typing import Any
 from .._aws.errors import ServiceError, already_exists, invalid_request
 from .._core.links import Link
 from .._core.ordered import Ordered
-from .._core.resources import BillingGroup, ThingGroup
+from .._core.resources import BillingGroup, Thing, ThingGroup
 from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
@@ -284,6 +284,15 @@ class ThingGroups:
             if group.query is None and not recursive:
                 return self._scope.links.group_things.ordered_of_left(name)
         return self.things_in(name, recursive=recursive)
+
+    def dynamic_members(self, name: str) -> Ordered[Thing] | None:
+        """A dynamic group's things (its query's matches) as an order to page from, each
+        checked only as a page reaches it; None for a static group."""
+        with self._scope.store.lock:
+            query = self._scope.thing_group(name).query
+        if query is None:
+            return None
+        return Indexing(self._scope).searched_things(query["queryString"])
 
     def of_thing(self, thing_name: str) -> list[ThingGroup]:
         with self._scope.store.lock:

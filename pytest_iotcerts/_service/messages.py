@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._aws.errors import ServiceError, invalid_request
@@ -103,7 +103,12 @@ class Messages:
     def all_retained(self) -> list[RetainedMessage]:
         """Retained messages in topic order."""
         with self._scope.store.lock:
-            return [self._scope.state.retained[t] for t in sorted(self._scope.state.retained)]
+            return list(self.in_topic_order())
+
+    def in_topic_order(self) -> Sequence[RetainedMessage]:
+        """Retained messages in topic order, to slice a page from (call under the store's lock:
+        a view of them as held)."""
+        return self._scope.state.retained.in_name_order()
 
 
 def check_topic(topic: str) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._aws.errors import ServiceError
+from .._core.ordered import Sorted
 from .._engines import shadows as engine
 from .._engines.shadows import Shadow, ShadowError
 from ._scope import Scope
@@ -92,8 +93,8 @@ class Shadows:
     def names(self, thing: str) -> list[str]:
         """The thing's named shadows, in name order (the classic shadow is not among them)."""
         with self._scope.store.lock:
-            shadows = self._scope.state.shadows
-            return sorted(name for held, name in shadows if held == thing and name)
+            named = self._scope.state.named_shadows.get(thing)
+            return [] if named is None else list(named.names())
 
     def held(self) -> dict[tuple[str, str], Shadow]:
         with self._scope.store.lock:
@@ -148,6 +149,8 @@ class Shadows:
             )
             state.shadows[key] = applied.shadow
             state.deleted_shadows.pop(key, None)
+            if where.name:
+                state.named_shadows.setdefault(where.thing, Sorted())[where.name] = applied.shadow
         return applied
 
     def _announce(self, where: Named, applied: engine.Update) -> None:
@@ -163,6 +166,11 @@ class Shadows:
             shadow = state.shadows.pop(key, None)
             if shadow is None:
                 raise ShadowError(404, where.missing().message)
+            named = state.named_shadows.get(where.thing)
+            if named is not None and where.name:
+                named.pop(where.name, None)
+                if not named:
+                    del state.named_shadows[where.thing]
             state.deleted_shadows[key] = (shadow.version, self._scope.clock())
         return engine.deleted(shadow, now=_now(), token=token)
 
