@@ -187,6 +187,24 @@ def test_executions_are_listed_by_command_or_target_and_deleted_when_finished(
     assert [(e["executionId"], e["status"]) for e in remaining] == [(again, "TIMED_OUT")]
 
 
+def test_executions_page_newest_first_with_botocores_paginator(iot: Any, jobs_data: Any) -> None:
+    arn = make_command(iot)
+    started = []
+    for index in range(5):
+        iot.create_thing(thingName=f"lamp-{index}")
+        target = thing_arn(iot, f"lamp-{index}")
+        started.append(
+            jobs_data.start_command_execution(targetArn=target, commandArn=arn)["executionId"]
+        )
+
+    pages = iot.get_paginator("list_command_executions").paginate(
+        commandArn=arn, PaginationConfig={"PageSize": 2}
+    )
+
+    listed = [[e["executionId"] for e in page["commandExecutions"]] for page in pages]
+    assert listed == [started[:2:-1], started[2:0:-1], started[:1]]
+
+
 def test_a_target_that_does_not_exist_or_a_device_publishing_a_request_is_refused(
     iot_certs: IotCerts, iot: Any, jobs_data: Any, lamp: PahoDevice
 ) -> None:

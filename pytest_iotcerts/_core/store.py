@@ -116,6 +116,8 @@ class RegionState:
     region: str
     certificates: dict[str, Certificate] = field(default_factory=dict)
     certificates_in_issue_order: Ordered[Certificate] = field(default_factory=Ordered)
+    # CA certificate id -> the certificates it signed, in issue order (ListCertificatesByCA)
+    certificates_by_ca: dict[str, Ordered[Certificate]] = field(default_factory=dict)
     ca_certificates: dict[str, CACertificate] = field(default_factory=dict)
     things: ThingRegistry[Thing] = field(default_factory=ThingRegistry)
     policies: Registry[Policy] = field(default_factory=Registry)
@@ -175,7 +177,9 @@ class RegionState:
     rule_destinations: dict[str, TopicRuleDestination] = field(default_factory=dict)
     # commands by id; their executions by execution id
     commands: dict[str, Command] = field(default_factory=dict)
-    command_executions: dict[str, CommandExecution] = field(default_factory=dict)
+    command_executions: Registry[CommandExecution] = field(default_factory=Registry)
+    # (client token, command ARN, target ARN) -> the execution it started (an idempotent start)
+    command_tokens: dict[tuple[str, str, str], CommandExecution] = field(default_factory=dict)
     destination_confirmations: list[dict[str, str]] = field(default_factory=list)
     # function name or ARN -> the test's stand-in for a Lambda that rules' actions invoke
     lambda_functions: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
@@ -190,6 +194,22 @@ class RegionState:
             "configurationDetails": {"configurationStatus": "HEALTHY"},
         }
     )
+
+    def hold_certificate(self, certificate: Certificate) -> None:
+        """Keep a certificate here, in each order it is listed by."""
+        self.certificates[certificate.certificate_id] = certificate
+        self.certificates_in_issue_order.add(certificate.sequence, certificate)
+        if certificate.ca_certificate_id is not None:
+            signed = self.certificates_by_ca.setdefault(certificate.ca_certificate_id, Ordered())
+            signed.add(certificate.sequence, certificate)
+        certificate._links = self.links
+
+    def drop_certificate(self, certificate: Certificate) -> None:
+        self.certificates.pop(certificate.certificate_id, None)
+        self.certificates_in_issue_order.discard(certificate.sequence)
+        signed = self.certificates_by_ca.get(certificate.ca_certificate_id or "")
+        if signed is not None:
+            signed.discard(certificate.sequence)
 
 
 class Store:
@@ -215,9 +235,7 @@ class Store:
     def add_certificate(self, certificate: Certificate) -> None:
         with self.lock:
             state = self.region(certificate.account_id, certificate.region)
-            state.certificates[certificate.certificate_id] = certificate
-            state.certificates_in_issue_order.add(certificate.sequence, certificate)
-            certificate._links = state.links
+            state.hold_certificate(certificate)
             self._all[certificate.sequence] = certificate
             self.version += 1
 
@@ -227,8 +245,7 @@ class Store:
             state = self.region(certificate.account_id, certificate.region)
             state.links.thing_principals.drop_right(certificate.arn)
             state.links.policy_targets.drop_right(certificate.arn)
-            state.certificates.pop(certificate.certificate_id, None)
-            state.certificates_in_issue_order.discard(certificate.sequence)
+            state.drop_certificate(certificate)
             self._all.pop(certificate.sequence, None)
             self.version += 1
 
@@ -236,13 +253,9 @@ class Store:
         """Hand a certificate (without links: a transfer needs none) to another account."""
         with self.lock:
             source = self.region(certificate.account_id, certificate.region)
-            del source.certificates[certificate.certificate_id]
-            source.certificates_in_issue_order.discard(certificate.sequence)
+            source.drop_certificate(certificate)
             certificate.account_id = account_id
-            target = self.region(account_id, certificate.region)
-            target.certificates[certificate.certificate_id] = certificate
-            target.certificates_in_issue_order.add(certificate.sequence, certificate)
-            certificate._links = target.links
+            self.region(account_id, certificate.region).hold_certificate(certificate)
             self.version += 1
 
     def find(

@@ -88,8 +88,7 @@ def list_certificates(service: IotService, params: dict[str, Any]) -> Mapping[st
 
 @operation("ListCertificatesByCA")
 def list_certificates_by_ca(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    signed = service.certificates.select(ca_certificate_id=params["caCertificateId"])
-    return _list_page(signed, params)
+    return _list_page(service.certificates.signed_by(params["caCertificateId"]), params)
 
 
 def _list_page(

@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.resources import Command, CommandExecution
 from .._service import IotService
-from ._common import operation, page_by_position
+from ._common import operation, page, page_by_position
 from .tags import tag_on_create
 
 
@@ -108,8 +108,13 @@ def get_command_execution(service: IotService, params: dict[str, Any]) -> Mappin
 
 @operation("ListCommandExecutions")
 def list_command_executions(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    executions = service.commands.executions(params)
-    chosen, token = page_by_position(executions, params)
+    chosen, token = page(
+        service.commands.executions(params),
+        key=lambda execution: execution.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+        ascending=params.get("sortOrder") == "ASCENDING",
+    )
     summaries = [
         {
             "commandArn": e.command_arn,

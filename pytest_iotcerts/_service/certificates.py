@@ -90,6 +90,13 @@ class Certificates:
             return held
         return [c for c in held if c.ca_certificate_id == ca_certificate_id.lower()]
 
+    def signed_by(self, ca_certificate_id: str) -> Ordered[Certificate]:
+        """The caller's certificates a CA signed, in issue order, to page through
+        (ListCertificatesByCA)."""
+        with self._scope.store.lock:
+            signed = self._scope.state.certificates_by_ca.get(ca_certificate_id.lower())
+        return signed if signed is not None else Ordered()
+
     def in_issue_order(self) -> Ordered[Certificate]:
         """The caller's certificates, to page through without copying them (ListCertificates)."""
         return self._scope.state.certificates_in_issue_order

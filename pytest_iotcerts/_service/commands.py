@@ -23,6 +23,7 @@ from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, not_found
 from .._core.events import Message
 from .._core.links import next_sequence
+from .._core.ordered import Filtered, Ordered
 from .._core.resources import Command, CommandExecution
 from ._scope import Scope
 
@@ -167,14 +168,10 @@ class Commands:
         with scope.store.lock:
             command = self._command_of(command_arn)
             kind, name = self._target(target_arn)
-            executions = scope.state.command_executions
-            for held in executions.values() if client_token is not None else ():
-                if (held.client_token, held.command_arn, held.target_arn) == (
-                    client_token,
-                    command_arn,
-                    target_arn,
-                ):
-                    return held
+            token = (client_token or "", command.arn, target_arn)
+            held = scope.state.command_tokens.get(token) if client_token is not None else None
+            if held is not None:
+                return held
             now = timestamp()
             execution = CommandExecution(
                 execution_id=str(uuid.uuid4()),
@@ -189,7 +186,9 @@ class Commands:
                 client_token=client_token,
                 last_updated_at=now,
             )
-            executions[execution.execution_id] = execution
+            scope.state.command_executions[execution.execution_id] = execution
+            if client_token is not None:
+                scope.state.command_tokens[token] = execution
         self._request(command, f"$aws/commands/{kind}s/{name}/executions/{execution.execution_id}")
         self._event(execution)
         return execution
@@ -236,19 +235,18 @@ class Commands:
         self._expire(found)
         return found
 
-    def executions(self, filters: dict[str, Any]) -> list[CommandExecution]:
+    def executions(self, filters: dict[str, Any]) -> Ordered[CommandExecution]:
+        """The executions the filters select, in the order they were started, each caught up
+        with the clock and checked only as a page reaches it."""
         command_arn, target_arn = filters.get("commandArn"), filters.get("targetArn")
         if command_arn is None and target_arn is None:
             raise validation("Give commandArn or targetArn to list command executions.")
-        with self._scope.store.lock:
-            held = list(self._scope.state.command_executions.values())
-        chosen = []
-        for execution in held:
+
+        def wanted(execution: CommandExecution) -> bool:
             self._expire(execution)
-            if _selected(execution, filters):
-                chosen.append(execution)
-        ascending = filters.get("sortOrder") == "ASCENDING"
-        return sorted(chosen, key=lambda e: e.sequence, reverse=not ascending)
+            return _selected(execution, filters)
+
+        return Filtered(self._scope.state.command_executions.in_order, wanted)
 
     def delete_execution(self, execution_id: str, target_arn: str) -> None:
         with self._scope.store.lock:
@@ -263,6 +261,9 @@ class Commands:
                     "once it has finished."
                 )
             self._scope.state.command_executions.pop(execution_id, None)
+            if found.client_token is not None:
+                token = (found.client_token, found.command_arn, found.target_arn)
+                self._scope.state.command_tokens.pop(token, None)
 
     def _expire(self, execution: CommandExecution) -> None:
         timed_out = False
