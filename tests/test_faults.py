@@ -438,3 +438,4 @@ def test_the_clock_moves_by_exactly_what_it_is_advanced(uptime: float) -> None:
     for minute in range(1, 4):
         clock.advance(60)
         assert (clock() - began) // 60 == minute
+    assert clock.skipped == 0.0573 + 60 + 60 + 60  # what was asked for, not rounded to ticks

@@ -26,7 +26,8 @@ def _in_ticks(seconds: float) -> float:
 class Clock:
     def __init__(self, source: Callable[[], float] = time.monotonic) -> None:
         self._source = source
-        self._offset = 0.0
+        self._offset = 0.0  # in ticks
+        self._skipped = 0.0  # as asked for
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
@@ -38,6 +39,7 @@ class Clock:
             raise ValueError(f"a clock only moves forward, not by {seconds!r} s")
         with self._lock:
             self._offset += _in_ticks(seconds)
+            self._skipped += seconds
 
     def freeze(self) -> None:
         """Stop real time for this clock: from now on only ``advance`` moves it, so a test of
@@ -49,7 +51,7 @@ class Clock:
     @property
     def skipped(self) -> float:
         """Seconds the clock was moved on by, beyond real time."""
-        return self._offset
+        return self._skipped
 
 
 def timestamp() -> dt.datetime:
