@@ -330,6 +330,21 @@ def test_delete_job_in_progress_needs_force(client: Any, fleet: dict[str, str]) 
         client.describe_job(jobId="j")
 
 
+def test_a_deleted_job_or_execution_is_no_longer_pending_for_the_device(
+    client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    for job_id in ("a", "b", "c"):
+        client.create_job(jobId=job_id, targets=[fleet["sensor-3"]], document=DOCUMENT)
+    device.start_next_pending_job_execution(thingName="sensor-3")  # a: IN_PROGRESS
+
+    client.delete_job(jobId="b", force=True)
+    client.delete_job_execution(jobId="a", thingName="sensor-3", executionNumber=1, force=True)
+
+    pending = device.get_pending_job_executions(thingName="sensor-3")
+    assert pending["inProgressJobs"] == []
+    assert [job["jobId"] for job in pending["queuedJobs"]] == ["c"]
+
+
 def test_targets_associated_with_a_continuous_job_are_queued(
     client: Any, fleet: dict[str, str]
 ) -> None:
@@ -518,16 +533,20 @@ def test_faults_reach_the_jobs_data_plane(
     )
 
 
-def test_an_in_progress_execution_times_out_on_the_mock_clock(
-    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
-) -> None:
+def _started_with_a_ten_minute_timeout(client: Any, device: Any, sensor: str) -> Any:
     client.create_job(
         jobId="j",
-        targets=[fleet["sensor-3"]],
+        targets=[sensor],
         document=DOCUMENT,
         timeoutConfig={"inProgressTimeoutInMinutes": 10},
     )
-    started = device.start_next_pending_job_execution(thingName="sensor-3")["execution"]
+    return device.start_next_pending_job_execution(thingName="sensor-3")["execution"]
+
+
+def test_an_in_progress_execution_times_out_on_the_mock_clock(
+    iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
+) -> None:
+    started = _started_with_a_ten_minute_timeout(client, device, fleet["sensor-3"])
 
     iot_certs.clock.advance(9 * 60)
     running = client.describe_job_execution(jobId="j", thingName="sensor-3")["execution"]
@@ -547,13 +566,7 @@ def test_the_lists_see_a_timeout_the_clock_brought_without_a_read_of_the_job(
     iot_certs: IotCerts, client: Any, device: Any, fleet: dict[str, str]
 ) -> None:
     """Listing catches up with the mock's clock the jobs it can still change."""
-    client.create_job(
-        jobId="j",
-        targets=[fleet["sensor-3"]],
-        document=DOCUMENT,
-        timeoutConfig={"inProgressTimeoutInMinutes": 10},
-    )
-    device.start_next_pending_job_execution(thingName="sensor-3")
+    _started_with_a_ten_minute_timeout(client, device, fleet["sensor-3"])
 
     iot_certs.clock.advance(10 * 60)
 

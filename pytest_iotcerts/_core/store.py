@@ -133,6 +133,8 @@ class RegionState:
     # (ListJobExecutionsForThing, the device's pending jobs); the jobs the mock's clock can
     # still change (rolling out, scheduled, or with a timeout running)
     executions_of_thing: dict[str, Ordered[JobExecution]] = field(default_factory=dict)
+    # thing name -> those of them still QUEUED or IN_PROGRESS (what the device is told of)
+    pending_of_thing: dict[str, Ordered[JobExecution]] = field(default_factory=dict)
     jobs_in_motion: dict[str, Job] = field(default_factory=dict)
     job_templates: Registry[JobTemplate] = field(default_factory=Registry)
     topic_rules: Registry[TopicRule] = field(default_factory=Registry)

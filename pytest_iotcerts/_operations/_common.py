@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .._aws.errors import invalid_request
-from .._core.ordered import Ordered
+from .._core.ordered import Ordered, Sequenced
 from .._service import IotService
 
 Handler = Callable[[IotService, dict[str, Any]], Mapping[str, Any]]
@@ -26,6 +26,7 @@ SERVICE_HANDLERS: dict[str, dict[str, Handler]] = {
 }
 DEFAULT_PAGE_SIZE = 25
 T = TypeVar("T")
+S = TypeVar("S", bound=Sequenced)
 
 
 def operation(name: str, *, service: str = "iot") -> Callable[[Handler], Handler]:
@@ -61,6 +62,19 @@ def page(
     chosen, following = window[:limit], window[limit:]
     next_marker = _encode_marker(key(following[0])) if following else None
     return chosen, next_marker
+
+
+def page_by_token(
+    items: Sequence[S] | Ordered[S], params: Mapping[str, Any], *, ascending: bool = True
+) -> tuple[list[S], str | None]:
+    """One page (``nextToken``/``maxResults``) of items ordered by their creation sequence."""
+    return page(
+        items,
+        key=lambda item: item.sequence,
+        marker=params.get("nextToken"),
+        size=params.get("maxResults"),
+        ascending=ascending,
+    )
 
 
 def page_by_position(items: Sequence[T], params: Mapping[str, Any]) -> tuple[list[T], str | None]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .._core.resources import Command, CommandExecution
 from .._service import IotService
-from ._common import operation, page, page_by_position
+from ._common import operation, page_by_position, page_by_token
 from .tags import tag_on_create
 
 
@@ -108,11 +108,9 @@ def get_command_execution(service: IotService, params: dict[str, Any]) -> Mappin
 
 @operation("ListCommandExecutions")
 def list_command_executions(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page(
+    chosen, token = page_by_token(
         service.commands.executions(params),
-        key=lambda execution: execution.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
+        params,
         ascending=params.get("sortOrder") == "ASCENDING",
     )
     summaries = [

@@ -9,7 +9,7 @@ from .._core.links import Link
 from .._core.ordered import Ordered
 from .._core.resources import ThingGroup
 from .._service import IotService
-from ._common import operation, page, page_by_position
+from ._common import operation, page_by_position, page_by_token
 from .tags import tag_on_create
 
 
@@ -19,18 +19,6 @@ def _named(params: Mapping[str, Any], kind: str) -> str:
     if name is None and params.get(f"{kind}Arn"):
         name = str(params[f"{kind}Arn"]).rsplit("/", 1)[-1]
     return str(name or "")
-
-
-def _sequence_page(
-    groups: list[Any] | Ordered[Any], params: Mapping[str, Any]
-) -> tuple[list[Any], str | None]:
-    """A page by creation, with a token that stays valid across writes."""
-    return page(
-        groups,
-        key=lambda group: group.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
 
 
 def _name_and_arn(group: ThingGroup) -> dict[str, str]:
@@ -100,7 +88,7 @@ def list_thing_groups(service: IotService, params: dict[str, Any]) -> Mapping[st
             parent=parent, prefix=prefix, recursive=bool(params.get("recursive"))
         )
     )
-    chosen, token = _sequence_page(groups, params)
+    chosen, token = page_by_token(groups, params)
     return {"thingGroups": [_name_and_arn(g) for g in chosen], "nextToken": token}
 
 
@@ -121,12 +109,7 @@ def list_things_in_thing_group(service: IotService, params: dict[str, Any]) -> M
     name, recursive = params["thingGroupName"], bool(params.get("recursive"))
     matching = None if recursive else service.thing_groups.dynamic_members(name)
     if matching is not None:
-        things, token = page(
-            matching,
-            key=lambda thing: thing.sequence,
-            marker=params.get("nextToken"),
-            size=params.get("maxResults"),
-        )
+        things, token = page_by_token(matching, params)
         return {"things": [thing.name for thing in things], "nextToken": token}
     members = service.thing_groups.members(name, recursive=recursive)
     if isinstance(members, list):
@@ -136,12 +119,7 @@ def list_things_in_thing_group(service: IotService, params: dict[str, Any]) -> M
 
 
 def _member_page(members: Ordered[Link[str, str]], params: dict[str, Any]) -> dict[str, Any]:
-    links, token = page(
-        members,
-        key=lambda link: link.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    links, token = page_by_token(members, params)
     return {"things": [link.right for link in links], "nextToken": token}
 
 
@@ -210,7 +188,7 @@ def list_billing_groups(service: IotService, params: dict[str, Any]) -> Mapping[
     prefix = params.get("namePrefixFilter")
     billing_groups = service.billing_groups
     listed = billing_groups.in_order() if prefix is None else billing_groups.select(prefix)
-    chosen, token = _sequence_page(listed, params)
+    chosen, token = page_by_token(listed, params)
     groups = [{"groupName": g.name, "groupArn": g.arn} for g in chosen]
     return {"billingGroups": groups, "nextToken": token}
 

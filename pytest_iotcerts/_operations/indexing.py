@@ -13,7 +13,7 @@ from .._core.store import Connectivity
 from .._engines.shadows import Shadow
 from .._service import IotService
 from .._service.indexing import GROUPS_INDEX, THINGS_INDEX
-from ._common import operation, page
+from ._common import operation, page_by_token
 from .tags import tag_on_create
 
 QUERY_MEMBERS = ("indexName", "queryString", "queryVersion")
@@ -128,12 +128,7 @@ def search_index(service: IotService, params: dict[str, Any]) -> Mapping[str, An
 def _paged(
     items: Sequence[T] | Ordered[T], params: Mapping[str, Any]
 ) -> tuple[list[T], str | None]:
-    return page(
-        items,
-        key=lambda item: item.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    return page_by_token(items, params)
 
 
 @operation("GetCardinality")

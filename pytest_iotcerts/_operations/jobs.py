@@ -9,7 +9,7 @@ from .._aws import managed_job_templates
 from .._core.resources import Job, JobExecution
 from .._service import IotService
 from .._service.jobs import managed_template
-from ._common import operation, page, page_by_position
+from ._common import operation, page_by_position, page_by_token
 from .tags import tag_on_create
 
 JOB_SETTINGS = (
@@ -133,12 +133,7 @@ def list_jobs(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
             target_selection=params.get("targetSelection"),
             thing_group=params.get("thingGroupName"),
         )
-        picked, token = page(
-            jobs,
-            key=lambda job: job.sequence,
-            marker=params.get("nextToken"),
-            size=params.get("maxResults"),
-        )
+        picked, token = page_by_token(jobs, params)
     summaries = [
         {
             "jobArn": job.arn,
@@ -252,12 +247,7 @@ def list_job_executions_for_thing(service: IotService, params: dict[str, Any]) -
         runs = service.job_executions.listed_of_thing(
             params["thingName"], status=params.get("status"), job_id=params.get("jobId")
         )
-        picked, token = page(
-            runs,
-            key=lambda run: run.sequence,
-            marker=params.get("nextToken"),
-            size=params.get("maxResults"),
-        )
+        picked, token = page_by_token(runs, params)
         summaries = [{"jobId": run.job_id, "jobExecutionSummary": _summary(run)} for run in picked]
     return {"executionSummaries": summaries, "nextToken": token}
 
@@ -307,12 +297,7 @@ def describe_job_template(service: IotService, params: dict[str, Any]) -> Mappin
 
 @operation("ListJobTemplates")
 def list_job_templates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    picked, token = page(
-        service.job_templates.in_order(),
-        key=lambda template: template.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    picked, token = page_by_token(service.job_templates.in_order(), params)
     summaries = [
         {
             "jobTemplateArn": t.arn,

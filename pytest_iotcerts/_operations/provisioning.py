@@ -8,7 +8,7 @@ from typing import Any
 from .._core.resources import ProvisioningTemplate
 from .._service import IotService
 from .._x509.crypto import public_key_pem, to_pem
-from ._common import operation, page, page_by_position
+from ._common import operation, page_by_position, page_by_token
 from .tags import tag_on_create
 
 TEMPLATE_SETTINGS = ("description", "enabled", "provisioningRoleArn", "preProvisioningHook", "type")
@@ -61,12 +61,7 @@ def _summary(template: ProvisioningTemplate) -> dict[str, Any]:
 
 @operation("ListProvisioningTemplates")
 def list_templates(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page(
-        service.provisioning_templates.in_order(),
-        key=lambda template: template.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    chosen, token = page_by_token(service.provisioning_templates.in_order(), params)
     return {"templates": [_summary(t) for t in chosen], "nextToken": token}
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 from .._core.resources import TopicRule, TopicRuleDestination
 from .._service import IotService
-from ._common import operation, page, page_by_position
+from ._common import operation, page_by_position, page_by_token
 
 
 def _rule_shape(rule: TopicRule) -> dict[str, Any]:
@@ -71,12 +71,7 @@ def list_topic_rules(service: IotService, params: dict[str, Any]) -> Mapping[str
         if topic is None and disabled is None
         else service.topic_rules.listed(topic=topic, disabled=disabled)
     )
-    chosen, token = page(
-        rules,
-        key=lambda rule: rule.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    chosen, token = page_by_token(rules, params)
     items = [
         {
             "ruleArn": rule.arn,

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._core.resources import ThingType
 from .._service import IotService
-from ._common import operation, page
+from ._common import operation, page_by_token
 from .tags import tag_on_create
 
 
@@ -46,12 +46,7 @@ def describe_thing_type(service: IotService, params: dict[str, Any]) -> Mapping[
 
 @operation("ListThingTypes")
 def list_thing_types(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = page(
-        service.thing_types.select(params.get("thingTypeName")),
-        key=lambda thing_type: thing_type.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    chosen, token = page_by_token(service.thing_types.select(params.get("thingTypeName")), params)
     definitions = [
         {
             "thingTypeName": t.name,

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.links import Link
-from .._core.ordered import Ordered
 from .._core.resources import Thing
 from .._service import IotService
-from ._common import operation, page
+from ._common import operation, page_by_token
 
 
 @operation("CreateThing")
@@ -60,20 +58,20 @@ def detach_thing_principal(service: IotService, params: dict[str, Any]) -> Mappi
 
 @operation("ListPrincipalThings")
 def list_principal_things(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = _page_links(service.things.of_principal(params["principal"]), params)
+    chosen, token = page_by_token(service.things.of_principal(params["principal"]), params)
     return {"things": [link.left for link in chosen], "nextToken": token}
 
 
 @operation("ListThingPrincipals")
 def list_thing_principals(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    chosen, token = _page_links(service.things.principals(params["thingName"]), params)
+    chosen, token = page_by_token(service.things.principals(params["thingName"]), params)
     return {"principals": [link.right for link in chosen], "nextToken": token}
 
 
 @operation("ListThingPrincipalsV2")
 def list_thing_principals_v2(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     links = service.things.principals(params["thingName"], params.get("thingPrincipalType"))
-    chosen, token = _page_links(links, params)
+    chosen, token = page_by_token(links, params)
     objects = [{"principal": link.right, "thingPrincipalType": link.kind} for link in chosen]
     return {"thingPrincipalObjects": objects, "nextToken": token}
 
@@ -81,20 +79,9 @@ def list_thing_principals_v2(service: IotService, params: dict[str, Any]) -> Map
 @operation("ListPrincipalThingsV2")
 def list_principal_things_v2(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     links = service.things.of_principal(params["principal"], params.get("thingPrincipalType"))
-    chosen, token = _page_links(links, params)
+    chosen, token = page_by_token(links, params)
     objects = [{"thingName": link.left, "thingPrincipalType": link.kind} for link in chosen]
     return {"principalThingObjects": objects, "nextToken": token}
-
-
-def _page_links(
-    links: list[Link[str, str]] | Ordered[Link[str, str]], params: Mapping[str, Any]
-) -> tuple[list[Link[str, str]], str | None]:
-    return page(
-        links,
-        key=lambda link: link.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
 
 
 @operation("ListThings")
@@ -105,12 +92,7 @@ def list_things(service: IotService, params: dict[str, Any]) -> Mapping[str, Any
         prefix=bool(params.get("usePrefixAttributeValue")),
         thing_type_name=params.get("thingTypeName"),
     )
-    chosen, token = page(
-        things,
-        key=lambda thing: thing.sequence,
-        marker=params.get("nextToken"),
-        size=params.get("maxResults"),
-    )
+    chosen, token = page_by_token(things, params)
     return {"things": [thing_attribute(thing) for thing in chosen], "nextToken": token}
 
 

@@ -75,6 +75,9 @@ class JobExecutions:
         runs.append(execution)
         listed.add(execution.sequence, execution)
         job.counted(execution)
+        pending = self._scope.state.pending_of_thing.setdefault(thing_name, Ordered())
+        pending.add(execution.sequence, execution)
+        execution.pending_in = pending
         return execution
 
     def _retry(self, job: Job, execution: JobExecution) -> None:
@@ -309,6 +312,7 @@ class JobExecutions:
             listed = self._scope.state.executions_of_thing[thing_name]
             listed.discard(runs[-1].sequence)
             job.uncounted(runs[-1])
+            execution.leave_pending()
             runs.remove(execution)
             if runs:
                 listed.add(runs[-1].sequence, runs[-1])
@@ -324,7 +328,11 @@ class JobExecutions:
         self, thing_name: str, *, caught_up: bool = False
     ) -> tuple[list[JobExecution], list[JobExecution]]:
         """GetPendingJobExecutions: (IN_PROGRESS, QUEUED), oldest first."""
-        runs = self.of_thing(thing_name, caught_up=caught_up)
+        with self._scope.store.lock:
+            self._scope.thing(thing_name)
+            if not caught_up:
+                self.catch_up()
+            runs = list(self._scope.state.pending_of_thing.get(thing_name) or ())
         return (
             [run for run in runs if run.status == "IN_PROGRESS"],
             [run for run in runs if run.status == "QUEUED"],

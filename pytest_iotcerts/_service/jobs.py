@@ -284,6 +284,7 @@ class Jobs:
             state.jobs_in_motion.pop(job_id, None)
             for thing_name, runs in job.executions.items():
                 state.executions_of_thing[thing_name].discard(runs[-1].sequence)
+                runs[-1].leave_pending()
             RegistryEvents(self._scope).job("deleted", job)
         fleet_changes.executions_changed(self._scope, list(job.executions))
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..._aws.clock import timestamp
 from ..._aws.public import public
 from ..links import next_sequence
+from ..ordered import Ordered
 from ._named import ConfiguredResource
 
 TERMINAL_EXECUTION_STATUSES = frozenset(
@@ -39,10 +40,18 @@ class JobExecution:
     sequence: int = field(default_factory=next_sequence, compare=False, repr=False)
     # its job's count of statuses, while it is the latest execution on its thing
     tally: Counter[str] | None = field(default=None, compare=False, repr=False)
+    # its thing's pending executions, while it is one of them
+    pending_in: Ordered[JobExecution] | None = field(default=None, compare=False, repr=False)
 
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL_EXECUTION_STATUSES
+
+    def leave_pending(self) -> None:
+        """No longer among its thing's pending executions (finished, or deleted)."""
+        if self.pending_in is not None:
+            self.pending_in.discard(self.sequence)
+            self.pending_in = None
 
     def move_to(self, status: str, details: dict[str, str] | None = None) -> None:
         if status == "IN_PROGRESS" and self.started_at is None:
@@ -50,6 +59,8 @@ class JobExecution:
         if self.tally is not None:
             self.tally[self.status] -= 1
             self.tally[status] += 1
+        if status in TERMINAL_EXECUTION_STATUSES:
+            self.leave_pending()
         self.status = status
         self.status_details.update(details or {})
         self.last_updated_at = timestamp()
