@@ -8,7 +8,7 @@ Links remember the order they were made in: list operations page in that order.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -80,6 +80,10 @@ class Relation(Generic[L, R]):
         """The links of ``left``, oldest first (links are made in sequence order, and a dict
         keeps the order its keys came in)."""
         return list(self._by_left.get(left, {}).values())
+
+    def links_of_right(self, right: R) -> Mapping[L, Link[L, R]]:
+        """The links of ``right`` by left, as held (a view, not a copy: read under the lock)."""
+        return self._by_right.get(right, {})
 
     def of_right(self, right: R) -> list[Link[L, R]]:
         """The links of ``right``, oldest first."""

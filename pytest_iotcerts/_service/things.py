@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .._aws.errors import ServiceError, already_exists, invalid_request
 from .._core.links import Link
 from .._core.ordered import Filtered, Ordered
@@ -179,10 +181,13 @@ class Things:
         with self._scope.store.lock:
             self._scope.thing(name)
             self._scope.certificate_for_principal(principal)
-            others = [link for link in relation.of_right(principal) if link.left != name]
-            if others and (exclusive or any(link.kind == EXCLUSIVE for link in others)):
+            held = relation.links_of_right(principal)
+            others = len(held) - (name in held)
+            # an exclusive link is its principal's only one: two links are never exclusive
+            if others and (exclusive or (len(held) == 1 and _exclusive(held))):
+                other = next(left for left in held if left != name)
                 raise invalid_request(
-                    f"The principal {principal} is attached to {others[0].left} exclusively or "
+                    f"The principal {principal} is attached to {other} exclusively or "
                     "is asked to be exclusive, but is attached to other things."
                 )
             relation.link(name, principal, EXCLUSIVE if exclusive else NON_EXCLUSIVE)
@@ -207,3 +212,7 @@ class Things:
             self._scope.thing(name)
             links = self._scope.links.thing_principals.of_left(name)
         return [link for link in links if kind in (None, link.kind)]
+
+
+def _exclusive(links: Mapping[str, Link[str, str]]) -> bool:
+    return any(link.kind == EXCLUSIVE for link in links.values())
