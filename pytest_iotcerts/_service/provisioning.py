@@ -23,15 +23,15 @@ from cryptography.x509.oid import NameOID
 from .._aws.clock import x509_time
 from .._aws.errors import ServiceError, invalid_request
 from .._core.resources import Certificate, Policy, ProvisioningTemplate, Thing
-from .._engines.templates import (
+from .._engines.template_model import (
     CERTIFICATE,
     POLICY,
     THING,
     Evaluation,
     Resource,
-    Template,
     TemplateError,
 )
+from .._engines.templates import Template
 from .._x509 import crypto, input_rules
 from ._scope import Scope
 from .certificates import Certificates

@@ -9,7 +9,8 @@ from .._aws.clock import timestamp
 from .._aws.errors import ServiceError, already_exists, invalid_request, not_found
 from .._core.ordered import Ordered
 from .._core.resources import ProvisioningTemplate, ProvisioningTemplateVersion
-from .._engines.templates import Template, TemplateError
+from .._engines.template_model import TemplateError
+from .._engines.templates import Template
 from ._scope import Scope
 from .security import check_role_arn
 
