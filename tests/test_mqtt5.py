@@ -229,6 +229,97 @@ def test_retained_messages_and_the_retain_handling_option(
     late.close()
 
 
+def retained_for_a_newcomer(iot_certs: IotCerts, pair: tuple[Path, Path], topic: str) -> Any:
+    late = PahoDevice(iot_certs, pair, "newcomer", protocol=paho.MQTTv5)
+    assert late.connect()
+    assert late.subscribe(topic)
+    try:
+        return late.next_message(timeout=2)
+    finally:
+        late.close()
+
+
+def test_a_retained_message_keeps_its_mqtt_5_properties(
+    iot_certs: IotCerts, pair: tuple[Path, Path], five: PahoDevice
+) -> None:
+    properties = publish_properties(
+        UserProperty=[("site", "north")], ContentType="text/plain", ResponseTopic="lamp/replies"
+    )
+    five.client.publish("lamp/state", b"on", qos=1, retain=True, properties=properties)
+    iot_certs.mqtt.wait_for_message("lamp/state")
+
+    message = retained_for_a_newcomer(iot_certs, pair, "lamp/+")
+
+    assert (message.payload, message.retain) == (b"on", True)
+    assert message.properties.UserProperty == [("site", "north")]
+    assert (message.properties.ContentType, message.properties.ResponseTopic) == (
+        "text/plain",
+        "lamp/replies",
+    )
+    data = boto3.client("iot-data", region_name="us-east-1")
+    kept = data.get_retained_message(topic="lamp/state")
+    assert json.loads(kept["userProperties"]) == [{"site": "north"}]
+
+
+def test_a_retained_publish_over_http_keeps_its_properties_for_mqtt_5_subscribers(
+    iot_certs: IotCerts, pair: tuple[Path, Path]
+) -> None:
+    data = boto3.client("iot-data", region_name="us-east-1")
+    data.publish(
+        topic="fleet/config",
+        qos=1,
+        retain=True,
+        payload=b"v2",
+        userProperties=json.dumps([{"rev": "2"}]),
+        contentType="text/plain",
+    )
+
+    message = retained_for_a_newcomer(iot_certs, pair, "fleet/#")
+
+    assert (message.payload, message.retain) == (b"v2", True)
+    assert message.properties.UserProperty == [("rev", "2")]
+    assert message.properties.ContentType == "text/plain"
+
+
+def test_a_retained_message_from_mqtt_3_replaces_the_properties_too(
+    iot_certs: IotCerts, pair: tuple[Path, Path], five: PahoDevice, three: PahoDevice
+) -> None:
+    properties = publish_properties(UserProperty=[("site", "north")])
+    five.client.publish("lamp/state", b"on", qos=1, retain=True, properties=properties)
+    iot_certs.mqtt.wait_for_message("lamp/state")
+    three.client.publish("lamp/state", b"off", qos=1, retain=True).wait_for_publish(5)
+    deadline = time.monotonic() + 5
+    while len(iot_certs.mqtt.messages_on("lamp/state")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    message = retained_for_a_newcomer(iot_certs, pair, "lamp/state")
+
+    assert message.payload == b"off"
+    assert not hasattr(message.properties, "UserProperty")
+
+
+def test_a_retained_message_past_its_expiry_is_no_longer_sent(
+    iot_certs: IotCerts,
+    pair: tuple[Path, Path],
+    five: PahoDevice,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pytest_iotcerts._doors.mqtt import _properties5
+
+    clock = [1000.0]
+    monkeypatch.setattr(_properties5, "time", type("Clock", (), {"monotonic": lambda: clock[0]}))
+    for topic, seconds in (("notices/short", 10), ("notices/long", 60)):
+        expiring = publish_properties(MessageExpiryInterval=seconds)
+        five.client.publish(topic, b"x", qos=1, retain=True, properties=expiring)
+        iot_certs.mqtt.wait_for_message(topic)
+
+    clock[0] += 20
+    message = retained_for_a_newcomer(iot_certs, pair, "notices/+")
+
+    assert message.topic == "notices/long"
+    assert message.properties.MessageExpiryInterval == 40
+
+
 def test_a_shared_subscription_gives_each_message_to_one_member(
     iot_certs: IotCerts, pair: tuple[Path, Path], three: PahoDevice
 ) -> None:

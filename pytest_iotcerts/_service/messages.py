@@ -89,6 +89,7 @@ class Messages:
                 message.qos,
                 int(time.time() * 1000),
                 list(message.properties.get("userProperties") or []),
+                dict(message.properties),
             )
 
     def retained(self, topic: str) -> RetainedMessage:

@@ -18,6 +18,8 @@ class RetainedMessage:
     qos: int
     last_modified: int  # epoch milliseconds
     user_properties: list[dict[str, str]] = field(default_factory=list)
+    # every MQTT 5 property it was published with, named as Publish names them
+    properties: dict[str, Any] = field(default_factory=dict)
 
     def json(self) -> Any:
         import json

@@ -31,6 +31,7 @@ from ..._aws import mqtt_limits
 from ..._service.custom_auth import WebSocketUpgrade
 from ._door_api import Door
 from ._mqtt5 import Mqtt5Sessions
+from ._properties5 import RetainedProperties
 from ._streams import (
     BROKER_CONFIG,
     DEFAULT_LISTENER,
@@ -71,6 +72,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         self._sending: set[asyncio.Future[Any]] = set()
         self._v5 = Mqtt5Sessions(self)
         self._groups = SharedGroups()
+        self._retained_properties = RetainedProperties()
 
     @property
     def port(self) -> int:
@@ -134,15 +136,8 @@ class IotBroker(Broker):  # type: ignore[misc]
             level, read_already = connect
             if level == MQTT_5:
                 upgrade = self._upgrades.get(id(ssl_object))
-                await self._v5.serve(
-                    stream,
-                    stream,
-                    ssl_object,
-                    read_already,
-                    CONNECT_SECONDS,
-                    access_key_id,
-                    upgrade,
-                )
+                told = (read_already, CONNECT_SECONDS, access_key_id, upgrade)
+                await self._v5.serve(stream, stream, ssl_object, *told)
                 return
             stream.unread(read_already)
             await self._client_connected(
@@ -183,9 +178,8 @@ class IotBroker(Broker):  # type: ignore[misc]
         return True
 
     def _take_over(self, client_id: str, ssl_object: Any) -> None:
-        """A client id connects again (over either MQTT version): AWS IoT closes the older
-        connection of that client id (lifecycle reason DUPLICATE_CLIENTID); the newer one is
-        served."""
+        """A client id connects again (either MQTT version): AWS IoT closes its older connection
+        (lifecycle reason DUPLICATE_CLIENTID) and serves the newer one."""
         older = self._live.get(client_id)
         self._live[client_id] = ssl_object
         if older is None or older is ssl_object:
@@ -206,9 +200,21 @@ class IotBroker(Broker):  # type: ignore[misc]
             del self._live[client_id]
         return self._identifiers.pop(id(ssl_object), None)
 
-    def retained(self) -> Iterable[tuple[str, bytes, int]]:
-        for topic, message in list(self._retained_messages.items()):
-            yield topic, bytes(message.data or b""), int(message.qos or 0)
+    def retained(self) -> Iterable[tuple[str, bytes, int, Mapping[str, Any]]]:
+        return self._retained_properties.with_messages(self._retained_messages)
+
+    async def retain_message(
+        self,
+        source_session: Session | None,
+        topic_name: str | None,
+        data: bytes | bytearray | None,
+        qos: int | None = None,
+        properties: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Keep (or clear) a topic's retained message, with its MQTT 5 properties (3.1.1: none)."""
+        await super().retain_message(source_session, topic_name, data, qos)
+        if topic_name is not None:
+            self._retained_properties.keep(topic_name, data, properties)
 
     async def _handle_disconnect(
         self, client_session: Session, handler: BrokerProtocolHandler, waiter: Any
@@ -304,7 +310,7 @@ class IotBroker(Broker):  # type: ignore[misc]
         device (a retained message is kept for new subscribers; an empty one clears the
         topic's). MQTT 5 subscribers get the message's MQTT 5 properties."""
         if retain:
-            await self.retain_message(None, topic, data, qos)
+            await self.retain_message(None, topic, data, qos, properties)
         if data or not retain:
             await Broker._broadcast_message(self, None, topic, data)
             self._v5.deliver(topic, data, qos, properties or {}, sender)
@@ -394,8 +400,7 @@ class IotBroker(Broker):  # type: ignore[misc]
                 del self._sessions[client_id]
 
     def connected_sessions(self) -> dict[str, Any]:
-        """The session of each connected client, by client id (amqtt's for MQTT 3.1.1, ours
-        for MQTT 5)."""
+        """Each connected client's session by client id (amqtt's for 3.1.1, ours for MQTT 5)."""
         sessions: dict[str, Any] = {
             client_id: session
             for client_id, (session, _handler) in self._sessions.items()

@@ -153,7 +153,9 @@ class MqttEndpoint:
         broker = IotBroker(self._door, self._tls.context)
         await broker.start()
         for retained in self._service().messages.all_retained():  # kept before we started
-            await broker.retain_message(None, retained.topic, retained.payload, retained.qos)
+            await broker.retain_message(
+                None, retained.topic, retained.payload, retained.qos, retained.properties
+            )
         return broker
 
     def stop(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from moat.lib.mqtt import Subscription
 
 from ..._core.events import matches, unshared
+from ._properties5 import aged
 
 MAX_EXPIRY_SECONDS = 3600  # AWS IoT's default persistent session expiry period
 MAX_QUEUED = 1000  # per session; the oldest go first past it
@@ -66,13 +67,9 @@ def still_valid(queued: list[Queued]) -> list[tuple[str, bytes, int, Mapping[str
     """The queued messages not expired, each with the expiry it has left."""
     now, valid = time.monotonic(), []
     for topic, payload, qos, named, at in queued:
-        expiry_seconds = named.get("messageExpiry")
-        if expiry_seconds is None:
-            valid.append((topic, payload, qos, named))
-            continue
-        left = int(expiry_seconds) - int(now - at)
-        if left > 0:
-            valid.append((topic, payload, qos, {**named, "messageExpiry": left}))
+        left = aged(named, now - at)
+        if left is not None:
+            valid.append((topic, payload, qos, left))
     return valid
 
 

@@ -78,7 +78,7 @@ class Hub(Protocol):
         sender: str | None = None,
     ) -> None: ...
 
-    def retained(self) -> Iterable[tuple[str, bytes, int]]: ...
+    def retained(self) -> Iterable[tuple[str, bytes, int, Mapping[str, Any]]]: ...
 
 
 class Mqtt5Sessions:
@@ -364,11 +364,11 @@ class Mqtt5Sessions:
             return  # MQTT 5: a shared subscription gets no retained messages
         if known and handling is RetainHandling.SEND_RETAINED_IF_NOT_SUBSCRIBED:
             return
-        for topic, payload, qos in self._hub.retained():
+        for topic, payload, qos, named in self._hub.retained():
             if matches(topic, topic_filter) and self._hub.door.may(
                 session.client_id, "iot:Receive", topic
             ):
-                session.deliver(topic, payload, min(qos, int(subscription.max_qos)), True, {})
+                session.deliver(topic, payload, min(qos, int(subscription.max_qos)), True, named)
 
     # -- delivery ---------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from moat.lib.mqtt import MQTTConnectPacket, MQTTPublishPacket, PropertyType
@@ -66,6 +67,44 @@ def to_packet(named: Mapping[str, Any]) -> tuple[dict[PropertyType, Any], dict[s
     for pair in named.get("userProperties") or ():
         user.update({str(key): str(value) for key, value in dict(pair).items()})
     return properties, user
+
+
+def aged(named: Mapping[str, Any], seconds: float) -> Mapping[str, Any] | None:
+    """A message's properties ``seconds`` after it was kept: its Message Expiry Interval is what
+    it has left, as MQTT 5 sends a message held for a while (None: it has expired)."""
+    expiry_seconds = named.get("messageExpiry")
+    if expiry_seconds is None:
+        return named
+    left = int(expiry_seconds) - int(seconds)
+    return {**named, "messageExpiry": left} if left > 0 else None
+
+
+class RetainedProperties:
+    """The MQTT 5 properties of each topic's retained message (amqtt keeps the message itself),
+    and when it was kept, so its Message Expiry Interval counts down."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[Mapping[str, Any], float]] = {}  # topic -> (named, kept at)
+
+    def keep(
+        self, topic: str, data: bytes | bytearray | None, named: Mapping[str, Any] | None
+    ) -> None:
+        """A new retained message on ``topic`` (none, when ``data`` is empty)."""
+        self._kept.pop(topic, None)
+        if data and named:
+            self._kept[topic] = (dict(named), time.monotonic())
+
+    def with_messages(
+        self, messages: Mapping[str, Any]
+    ) -> Iterator[tuple[str, bytes, int, Mapping[str, Any]]]:
+        """amqtt's retained messages (by topic), each with the properties to send it with now;
+        one past its Message Expiry Interval is no longer sent."""
+        now = time.monotonic()
+        for topic, message in list(messages.items()):
+            named, kept_at = self._kept.get(topic, ({}, now))
+            left = aged(named, now - kept_at)
+            if left is not None:
+                yield topic, bytes(message.data or b""), int(message.qos or 0), left
 
 
 def connack_properties(connect: MQTTConnectPacket, client_id: str) -> dict[PropertyType, Any]:
