@@ -190,23 +190,6 @@ def test_a_job_can_target_a_dynamic_group(registry: Any) -> None:
     assert [s["thingArn"].rsplit("/", 1)[-1] for s in summaries] == ["lamp-1", "lamp-2"]
 
 
-def test_cardinality_and_statistics(registry: Any) -> None:
-    floors = registry.get_cardinality(
-        queryString="thingName:*", aggregationField="attributes.floor"
-    )
-    matches = registry.get_cardinality(queryString="thingTypeName:lamp")
-    stats = registry.get_statistics(queryString="thingName:*", aggregationField="attributes.temp")
-    counted = registry.get_statistics(queryString="attributes.floor:2")
-
-    assert (floors["cardinality"], matches["cardinality"]) == (2, 2)
-    assert stats["statistics"]["count"] == 3
-    assert (stats["statistics"]["minimum"], stats["statistics"]["maximum"]) == (9.0, 31.0)
-    assert stats["statistics"]["average"] == pytest.approx(65 / 3)
-    assert counted["statistics"] == {"count": 2}
-    with pytest.raises(registry.exceptions.InvalidAggregationException):
-        registry.get_statistics(queryString="thingName:*", aggregationField="thingName")
-
-
 def test_a_continuous_job_on_a_dynamic_group_picks_up_things_that_start_matching(
     registry: Any,
 ) -> None:

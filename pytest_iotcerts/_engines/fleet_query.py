@@ -30,9 +30,11 @@ def _invalid(query: str, reason: str) -> ServiceError:
 
 
 @functools.lru_cache(maxsize=256)
-def compile_query(query: str) -> Matcher:
-    """A predicate over documents; InvalidQueryException for a query that does not parse.
-    Compiled once per query text (a dynamic group's query is matched on every thing change)."""
+def compile_query(query: str, default_field: str = "thingName") -> Matcher:
+    """A predicate over documents; InvalidQueryException for a query that does not parse. A
+    term without a field (``*``, ``lamp*``) reads ``default_field``: the thing name, or a
+    group's name in the thing groups index. Compiled once per query text (a dynamic group's
+    query is matched on every thing change)."""
     from luqum.exceptions import ParseError
 
     if not query.strip():
@@ -44,7 +46,7 @@ def compile_query(query: str) -> Matcher:
         tree = _parsed(query)
     except (ParseError, ValueError, TypeError) as error:
         raise _invalid(query, str(error).strip() or type(error).__name__) from None
-    return _compile(tree, query, field="thingName")
+    return _compile(tree, query, field=default_field)
 
 
 @functools.lru_cache(maxsize=256)

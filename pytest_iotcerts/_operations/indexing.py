@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from .._aws import index_fields
 from .._core.ordered import Ordered
 from .._core.resources import Thing, ThingGroup
 from .._core.store import Connectivity
@@ -33,7 +34,17 @@ def update_indexing_configuration(service: IotService, params: dict[str, Any]) -
 
 @operation("GetIndexingConfiguration")
 def get_indexing_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    return service.indexing.configuration()
+    """The configuration as set, with the managed fields its data sources give each index."""
+    config = service.indexing.configuration()
+    things, groups = config["thingIndexingConfiguration"], config["thingGroupIndexingConfiguration"]
+    for section, managed in (
+        (things, index_fields.managed_things(things)),
+        (groups, index_fields.managed_groups(groups)),
+    ):
+        section.pop("managedFields", None)  # not the caller's to set
+        if managed:
+            section["managedFields"] = index_fields.as_fields(managed)
+    return config
 
 
 @operation("DescribeIndex")
@@ -134,20 +145,38 @@ def _paged(
 @operation("GetCardinality")
 def get_cardinality(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     index = params.get("indexName") or THINGS_INDEX
-    field = params.get("aggregationField") or (
-        "thingGroupName" if index == GROUPS_INDEX else "thingName"
+    count = service.index_aggregations.cardinality(
+        params["queryString"], params.get("aggregationField"), index
     )
-    values = service.indexing.field_values(params["queryString"], field, index)
-    return {"cardinality": len({str(value) for value in values})}
+    return {"cardinality": count}
 
 
 @operation("GetStatistics")
 def get_statistics(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     index = params.get("indexName") or THINGS_INDEX
-    statistics = service.indexing.statistics(
+    statistics = service.index_aggregations.statistics(
         params["queryString"], params.get("aggregationField"), index
     )
     return {"statistics": statistics}
+
+
+@operation("GetPercentiles")
+def get_percentiles(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    index = params.get("indexName") or THINGS_INDEX
+    pairs = service.index_aggregations.percentiles(
+        params["queryString"], params.get("aggregationField"), index, params.get("percents")
+    )
+    return {"percentiles": pairs}
+
+
+@operation("GetBucketsAggregation")
+def get_buckets_aggregation(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    index = params.get("indexName") or THINGS_INDEX
+    terms = params["bucketsAggregationType"].get("termsAggregation") or {}
+    total, buckets = service.index_aggregations.buckets(
+        params["queryString"], params["aggregationField"], index, terms.get("maxBuckets")
+    )
+    return {"totalCount": total, "buckets": buckets}
 
 
 @operation("CreateDynamicThingGroup")

@@ -29,6 +29,7 @@ from .encryption import Encryption
 from .endpoints import Endpoints
 from .events import EventConfigurations, RegistryEvents
 from .groups import BillingGroups, ThingGroups
+from .index_aggregations import Aggregations
 from .indexing import Indexing
 from .job_executions import JobExecutions
 from .jobs import Jobs, JobTemplates
@@ -162,6 +163,10 @@ class IotService:
     @cached_property
     def indexing(self) -> Indexing:
         return Indexing(self.scope)
+
+    @cached_property
+    def index_aggregations(self) -> Aggregations:
+        return Aggregations(self.indexing)
 
     @cached_property
     def tags(self) -> Tags:

@@ -97,7 +97,7 @@ class Indexing:
 
     def search_groups(self, query: str) -> list[ThingGroup]:
         self.check_index(GROUPS_INDEX)
-        matches = compile_query(query)
+        matches = compile_query(query, "thingGroupName")
         with self._scope.store.lock:
             groups = list(self._scope.state.thing_groups.values())
         return [group for group in groups if matches(self.group_document(group))]
@@ -108,38 +108,6 @@ class Indexing:
             return [self.group_document(group) for group in self.search_groups(query)]
         self.check_index(index)  # an unknown index name is ResourceNotFoundException too
         return [self.thing_document(thing) for thing in self.search_things(query)]
-
-    def field_values(self, query: str, field: str, index: str = THINGS_INDEX) -> list[Any]:
-        """The values of ``field`` in the documents the query matches (absent ones left out)."""
-        values = [document.get(field) for document in self.documents(query, index)]
-        flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
-        return [value for value in flat if value is not None]
-
-    def statistics(self, query: str, field: str | None, index: str) -> dict[str, float | int]:
-        """GetStatistics: the count of matches, and for a numeric field its statistics."""
-        if field is None:
-            return {"count": len(self.documents(query, index))}
-        try:
-            numbers = [float(value) for value in self.field_values(query, field, index)]
-        except ValueError:
-            raise ServiceError(
-                "InvalidAggregationException", f"The field {field} does not hold numbers."
-            ) from None
-        if not numbers:
-            return {"count": 0}
-        total, squares = sum(numbers), sum(n * n for n in numbers)
-        average = total / len(numbers)
-        variance = squares / len(numbers) - average * average
-        return {
-            "count": len(numbers),
-            "average": average,
-            "sum": total,
-            "minimum": min(numbers),
-            "maximum": max(numbers),
-            "sumOfSquares": squares,
-            "variance": variance,
-            "stdDeviation": max(variance, 0.0) ** 0.5,
-        }
 
     def matches_thing(self, query: dict[str, str], thing_name: str) -> bool:
         """Whether one thing is a member of a dynamic group with this query, now."""
@@ -199,6 +167,7 @@ class Indexing:
             "thingGroupId": group.group_id,
             "thingGroupDescription": group.properties.get("thingGroupDescription"),
             "parentGroupNames": [group.parent_name] if group.parent_name else [],
+            "version": group.version,
         }
         document.update({f"attributes.{k}": v for k, v in attributes.items()})
         return document

@@ -88,7 +88,7 @@ def validate(shape: Shape, value: Any, where: str) -> None:
                 raise _constraint(
                     value, label, f"Member must satisfy regular expression pattern: {pattern}"
                 )
-    elif kind in ("integer", "long"):
+    elif kind in ("integer", "long", "float", "double"):
         _check_range(value, meta, label, "value")
 
 
