@@ -1,5 +1,5 @@
-"""Device shadows, retained messages and every message published: seeded and read by tests;
-part of ``IotCerts``."""
+"""Device shadows, retained messages, every message published and what AWS IoT sends on (rule
+runs, fleet metrics' data points): seeded and read by tests; part of ``IotCerts``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._core.events import Message, matches
-from .._core.resources import RetainedMessage, RuleRun
+from .._core.resources import FleetMetricDatum, RetainedMessage, RuleRun
 from .._service.shadows import Named
 
 if TYPE_CHECKING:
@@ -106,6 +106,28 @@ class DataPlane:
         with scope.store.lock:
             runs = list(scope.state.rule_runs)
         return [run for run in runs if rule_name in (None, run.rule_name)]
+
+    def emit_fleet_metrics(
+        self, *, account_id: str | None = None, region: str | None = None
+    ) -> list[FleetMetricDatum]:
+        """Run every fleet metric's query now, as AWS IoT does once a period: the data points
+        emitted (also kept in ``fleet_metric_data``, and put in moto's CloudWatch, namespace
+        ``IoTFleetMetrics``, when moto's ``mock_aws()`` is active)."""
+        return self.service(account_id, region).fleet_metrics.emit()
+
+    def fleet_metric_data(
+        self,
+        metric_name: str | None = None,
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> list[FleetMetricDatum]:
+        """Every data point the fleet metrics emitted (of ``metric_name``, when given), oldest
+        first: on create and update, and on each ``emit_fleet_metrics``."""
+        scope = self.service(account_id, region).scope
+        with scope.store.lock:
+            data = list(scope.state.fleet_metric_data)
+        return [datum for datum in data if metric_name in (None, datum.metric_name)]
 
     def destination_confirmations(
         self, *, account_id: str | None = None, region: str | None = None

@@ -28,6 +28,8 @@ from .resources import (
     Command,
     CommandExecution,
     DomainConfiguration,
+    FleetMetric,
+    FleetMetricDatum,
     Job,
     JobExecution,
     JobTemplate,
@@ -160,6 +162,9 @@ class RegionState:
             "thingGroupIndexingConfiguration": {"thingGroupIndexingMode": "OFF"},
         }
     )
+    fleet_metrics: Registry[FleetMetric] = field(default_factory=Registry)
+    # every data point the fleet metrics emitted, oldest first
+    fleet_metric_data: list[FleetMetricDatum] = field(default_factory=list)
     event_settings: EventSettings = field(default_factory=EventSettings)
     # client id -> the version number of its latest lifecycle (connection) events
     lifecycle_versions: dict[str, int] = field(default_factory=dict)

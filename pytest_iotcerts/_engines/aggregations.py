@@ -9,12 +9,28 @@ type, this value is ignored when you perform an aggregation query")."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 DEFAULT_PERCENTS = (1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0)
 DEFAULT_MAX_BUCKETS = 10
+# What GetStatistics gives for a field of each type.
+STATISTICS = {
+    "String": ("count",),
+    "Boolean": ("count", "average", "sum", "minimum", "maximum"),
+    "Number": (
+        "count",
+        "average",
+        "sum",
+        "minimum",
+        "maximum",
+        "sumOfSquares",
+        "variance",
+        "stdDeviation",
+    ),
+}
 
 
 def typed(values: Iterable[Any], kind: str) -> list[Any]:
@@ -102,3 +118,12 @@ def buckets(values: Iterable[Any], max_buckets: int) -> list[dict[str, Any]]:
     counted = Counter(_text(value) for value in values)
     ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
     return [{"keyValue": key, "count": count} for key, count in ranked[:max_buckets]]
+
+
+def percent_named(name: str) -> float | None:
+    """The percent a name gives (``p50``, ``P99`` or ``50``), or None for a name that gives
+    none from 0 to 100."""
+    found = re.fullmatch(r"[pP]?(\d{1,3})", name)
+    if found is None or int(found.group(1)) > 100:
+        return None
+    return float(found.group(1))

@@ -28,7 +28,9 @@ def _query(params: Mapping[str, Any]) -> dict[str, str]:
 @operation("UpdateIndexingConfiguration")
 def update_indexing_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     members = ("thingIndexingConfiguration", "thingGroupIndexingConfiguration")
-    service.indexing.configure({name: params[name] for name in members if name in params})
+    changes = {name: params[name] for name in members if name in params}
+    service.fleet_metrics.check_reconfiguration(changes)
+    service.indexing.configure(changes)
     return {}
 
 

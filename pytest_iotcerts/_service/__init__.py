@@ -28,6 +28,7 @@ from .domains import DomainConfigurations
 from .encryption import Encryption
 from .endpoints import Endpoints
 from .events import EventConfigurations, RegistryEvents
+from .fleet_metrics import FleetMetrics
 from .groups import BillingGroups, ThingGroups
 from .index_aggregations import Aggregations
 from .indexing import Indexing
@@ -167,6 +168,10 @@ class IotService:
     @cached_property
     def index_aggregations(self) -> Aggregations:
         return Aggregations(self.indexing)
+
+    @cached_property
+    def fleet_metrics(self) -> FleetMetrics:
+        return FleetMetrics(self.scope, self.indexing, self.index_aggregations)
 
     @cached_property
     def tags(self) -> Tags:

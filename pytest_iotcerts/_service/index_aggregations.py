@@ -10,6 +10,7 @@ from typing import Any
 from .._aws import index_fields
 from .._aws.errors import ServiceError
 from .._engines import aggregations
+from .._engines.fleet_query import compile_query
 from .indexing import GROUPS_INDEX, THINGS_INDEX, Indexing
 
 # The field an aggregation reads when it names none, per index.
@@ -58,6 +59,10 @@ class Aggregations:
         matched, values = self._values(query, field, index, kind)
         limit = max_buckets or aggregations.DEFAULT_MAX_BUCKETS
         return matched, aggregations.buckets(values, limit)
+
+    def check_query(self, query: str, index: str) -> None:
+        """InvalidQueryException for a query that does not parse."""
+        compile_query(query, _DEFAULT_NAME.get(index, "thingName"))
 
     def type_of(self, field: str, index: str) -> str:
         """The field's type in the index; InvalidAggregationException for a field it does not

@@ -30,6 +30,7 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "rule": lambda state, name: name in state.topic_rules,
     "provisioningtemplate": lambda state, name: name in state.provisioning_templates,
     "certprovider": lambda state, name: name in state.certificate_providers,
+    "fleetmetric": lambda state, name: name in state.fleet_metrics,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .certificates import CACertificate, Certificate
 from .commands import TERMINAL_COMMAND_STATUSES, Command, CommandExecution
+from .fleet_metrics import FleetMetric, FleetMetricDatum
 from .jobs import TERMINAL_EXECUTION_STATUSES, Job, JobExecution, JobTemplate
 from .messages import RetainedMessage
 from .policies import Policy, PolicyVersion
@@ -29,6 +30,8 @@ __all__ = [
     "Command",
     "CommandExecution",
     "DomainConfiguration",
+    "FleetMetric",
+    "FleetMetricDatum",
     "Job",
     "JobExecution",
     "JobTemplate",
