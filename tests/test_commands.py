@@ -216,3 +216,12 @@ def test_a_target_that_does_not_exist_or_a_device_publishing_a_request_is_refuse
     lamp.client.publish("$aws/commands/things/lamp/executions/x/request/json", b"{}", qos=1)
 
     assert lamp.disconnected.wait(5)  # a request topic is AWS IoT's to publish on
+
+
+def test_a_request_the_model_refuses_is_the_commands_validation_error(iot: Any) -> None:
+    """The commands' operations model ValidationException, not InvalidRequestException: a
+    constraint the service checks (the id's pattern) is refused with it."""
+    with pytest.raises(iot.exceptions.ValidationException, match="1 validation error detected"):
+        make_command(iot, "turn on!")
+
+    assert iot.list_commands()["commands"] == []

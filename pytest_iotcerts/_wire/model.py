@@ -110,7 +110,18 @@ class IotModel:
     def parse(
         self, operation: OperationModel, labels: Mapping[str, str], request: HttpRequest
     ) -> dict[str, Any]:
-        """The operation's input, keyed by member name, validated as the service validates it."""
+        """The operation's input, keyed by member name, validated as the service validates it.
+        A request it cannot accept is refused with the operation's modeled validation error:
+        InvalidRequestException, or ValidationException for the operations that model only
+        that one (commands, software packages)."""
+        try:
+            return self._parse(operation, labels, request)
+        except ServiceError as error:
+            raise _as_modeled(error, operation) from None
+
+    def _parse(
+        self, operation: OperationModel, labels: Mapping[str, str], request: HttpRequest
+    ) -> dict[str, Any]:
         shape = operation.input_shape
         if shape is None:
             return {}
@@ -221,6 +232,14 @@ def _route_for(operation: OperationModel) -> Route:
 
 def _has_body_members(shape: Shape) -> bool:
     return any(m.serialization.get("location") is None for m in shape.members.values())
+
+
+def _as_modeled(error: ServiceError, operation: OperationModel) -> ServiceError:
+    codes = {shape.name for shape in operation.error_shapes}
+    if error.code == "InvalidRequestException" and error.code not in codes:
+        if "ValidationException" in codes:
+            return ServiceError("ValidationException", error.message)
+    return error
 
 
 def _json_body(raw: bytes) -> dict[str, Any]:
