@@ -39,6 +39,7 @@ from .resources import (
     RetainedMessage,
     RoleAlias,
     RuleRun,
+    SoftwarePackage,
     Thing,
     ThingGroup,
     ThingType,
@@ -163,6 +164,10 @@ class RegionState:
         }
     )
     fleet_metrics: Registry[FleetMetric] = field(default_factory=Registry)
+    # the Software Package Catalog: packages (each with its versions), and whether jobs that
+    # succeed update their things' $package shadow (GetPackageConfiguration)
+    packages: Registry[SoftwarePackage] = field(default_factory=Registry)
+    package_configuration: dict[str, Any] = field(default_factory=lambda: {"enabled": False})
     # every data point the fleet metrics emitted, oldest first
     fleet_metric_data: list[FleetMetricDatum] = field(default_factory=list)
     event_settings: EventSettings = field(default_factory=EventSettings)

@@ -37,6 +37,7 @@ from .jobs import Jobs, JobTemplates
 from .jobs_mqtt import JobsMqtt
 from .logging import Logging
 from .messages import Messages
+from .packages import Packages
 from .policies import Policies
 from .provisioning import Provisioning
 from .provisioning_templates import ProvisioningTemplates
@@ -57,6 +58,8 @@ __all__ = ["IotService", "Scope"]
 fleet_changes.on_thing_joined(lambda scope, group, thing: Jobs(scope).thing_joined(group, thing))
 fleet_changes.on_thing_changed(lambda scope, thing: Jobs(scope).thing_changed(thing))
 fleet_changes.on_executions_changed(lambda scope, things: JobsMqtt(scope).notify(things))
+# A job that installs package versions records them in the thing's $package shadow.
+fleet_changes.on_job_succeeded(lambda scope, job, thing: Packages(scope).job_succeeded(job, thing))
 
 
 class IotService:
@@ -168,6 +171,10 @@ class IotService:
     @cached_property
     def index_aggregations(self) -> Aggregations:
         return Aggregations(self.indexing)
+
+    @cached_property
+    def packages(self) -> Packages:
+        return Packages(self.scope)
 
     @cached_property
     def fleet_metrics(self) -> FleetMetrics:

@@ -12,15 +12,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .._core.resources import Job
     from ._scope import Scope
 
 ThingJoined = Callable[["Scope", str, str], None]
 ThingChanged = Callable[["Scope", str], None]
 ExecutionsChanged = Callable[["Scope", list[str]], None]
+JobSucceeded = Callable[["Scope", "Job", str], None]
 
 _on_thing_joined: list[ThingJoined] = []
 _on_thing_changed: list[ThingChanged] = []
 _on_executions_changed: list[ExecutionsChanged] = []
+_on_job_succeeded: list[JobSucceeded] = []
 
 
 def on_executions_changed(listener: ExecutionsChanged) -> ExecutionsChanged:
@@ -54,3 +57,14 @@ def thing_joined(scope: Scope, group_name: str, thing_name: str) -> None:
 def thing_changed(scope: Scope, thing_name: str) -> None:
     for listener in _on_thing_changed:
         listener(scope, thing_name)
+
+
+def on_job_succeeded(listener: JobSucceeded) -> JobSucceeded:
+    """Call ``listener(scope, job, thing_name)`` when a job's execution on a thing succeeds."""
+    _on_job_succeeded.append(listener)
+    return listener
+
+
+def job_succeeded(scope: Scope, job: Job, thing_name: str) -> None:
+    for listener in _on_job_succeeded:
+        listener(scope, job, thing_name)

@@ -387,6 +387,8 @@ class JobExecutions:
                 self._retry(self._scope.state.jobs[job_id], execution)
             self.settle(self._job(job_id))
         fleet_changes.executions_changed(self._scope, [thing_name])
+        if status == "SUCCEEDED":
+            fleet_changes.job_succeeded(self._scope, self._job(job_id), thing_name)
         return execution
 
     def next_for(self, thing_name: str) -> JobExecution | None:

@@ -22,6 +22,7 @@ from .groups import ThingGroups
 from .indexing import Indexing
 from .job_executions import JobExecutions
 from .maintenance_windows import maintenance_windows
+from .packages import Packages
 
 _TARGET = re.compile(
     r"^arn:aws[a-z-]*:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -101,6 +102,7 @@ class Jobs:
             if settings.get("document") is None and settings.get("documentSource") is None:
                 raise invalid_request("A job needs a document or a documentSource.")
             check_document(settings.get("document"))
+            Packages(self._scope).check_deployable(settings.get("destinationPackageVersions") or [])
             things = self.things_targeted(settings["targets"])
             starts_at, ends_at = self._schedule(settings.get("schedulingConfig") or {})
             windows = (settings.get("schedulingConfig") or {}).get("maintenanceWindows")

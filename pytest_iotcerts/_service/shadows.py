@@ -27,6 +27,10 @@ from ._scope import Scope
 
 VERSION_KEPT_SECONDS = 48 * 3600
 CLASSIC = ""
+# The Software Package Catalog's reserved named shadow: each package's entry holds only its
+# ``version`` and ``attributes`` (the developer guide, "Reserved named shadow").
+PACKAGE_SHADOW = "$package"
+PACKAGE_KEYWORDS = frozenset({"version", "attributes"})
 REQUEST = re.compile(
     r"^\$aws/things/(?P<thing>[^/#+]+)/shadow(?:/name/(?P<shadow>[^/#+]+))?/"
     r"(?P<action>get|update|delete)$"
@@ -143,6 +147,8 @@ class Shadows:
     def _update(self, where: Named, request: dict[str, Any]) -> engine.Update:
         key = (where.thing, where.name)
         state = self._scope.state
+        if where.name == PACKAGE_SHADOW:
+            _check_packages(request)
         with self._scope.store.lock:
             applied = engine.update(
                 state.shadows.get(key), request, version=self._kept_version(key), now=_now()
@@ -186,6 +192,22 @@ class Shadows:
     def seed(self, where: Named, state: dict[str, Any]) -> dict[str, Any]:
         """An update as the test's setup: ``state`` is ``{"desired": ..., "reported": ...}``."""
         return self.update(where, json.dumps({"state": state}).encode())
+
+
+def _check_packages(request: dict[str, Any]) -> None:
+    """An update of ``$package`` that gives a package anything but its version and attributes
+    is rejected."""
+    state = request.get("state") or {}
+    for section in ("desired", "reported"):
+        for package, entry in (state.get(section) or {}).items():
+            if entry is None:  # the package removed
+                continue
+            if not isinstance(entry, dict) or not PACKAGE_KEYWORDS.issuperset(entry):
+                raise ShadowError(
+                    400,
+                    f"The reserved named shadow {PACKAGE_SHADOW} holds only version and "
+                    f"attributes for each package; {section}.{package} has more.",
+                )
 
 
 def _now() -> int:

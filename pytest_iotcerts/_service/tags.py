@@ -31,7 +31,15 @@ TAGGABLE: dict[str, Callable[[RegionState, str], bool]] = {
     "provisioningtemplate": lambda state, name: name in state.provisioning_templates,
     "certprovider": lambda state, name: name in state.certificate_providers,
     "fleetmetric": lambda state, name: name in state.fleet_metrics,
+    "package": lambda state, name: _package_resource_exists(state, name),
 }
+
+
+def _package_resource_exists(state: RegionState, name: str) -> bool:
+    """``NAME`` (a package) or ``NAME/version/VERSION`` (one of its versions)."""
+    package_name, _, version = name.partition("/version/")
+    package = state.packages.get(package_name)
+    return package is not None and (not version or version in package.versions)
 
 
 class Tags:

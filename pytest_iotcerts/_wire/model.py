@@ -236,9 +236,9 @@ def _has_body_members(shape: Shape) -> bool:
 
 def _as_modeled(error: ServiceError, operation: OperationModel) -> ServiceError:
     codes = {shape.name for shape in operation.error_shapes}
-    if error.code == "InvalidRequestException" and error.code not in codes:
-        if "ValidationException" in codes:
-            return ServiceError("ValidationException", error.message)
+    modeled = error.code in codes or error.code != "InvalidRequestException"
+    if not modeled and "ValidationException" in codes:
+        return ServiceError("ValidationException", error.message)
     return error
 
 

@@ -12,6 +12,7 @@ from .commands import TERMINAL_COMMAND_STATUSES, Command, CommandExecution
 from .fleet_metrics import FleetMetric, FleetMetricDatum
 from .jobs import TERMINAL_EXECUTION_STATUSES, Job, JobExecution, JobTemplate
 from .messages import RetainedMessage
+from .packages import PackageVersion, SoftwarePackage
 from .policies import Policy, PolicyVersion
 from .provisioning import ProvisioningTemplate, ProvisioningTemplateVersion, RegistrationTask
 from .registry import BillingGroup, Thing, ThingGroup, ThingType
@@ -35,6 +36,7 @@ __all__ = [
     "Job",
     "JobExecution",
     "JobTemplate",
+    "PackageVersion",
     "Policy",
     "PolicyVersion",
     "ProvisioningTemplate",
@@ -43,6 +45,7 @@ __all__ = [
     "RetainedMessage",
     "RoleAlias",
     "RuleRun",
+    "SoftwarePackage",
     "Thing",
     "ThingGroup",
     "ThingType",

@@ -1,0 +1,255 @@
+"""The Software Package Catalog through boto3, as the developer guide's "Preparing to use
+Software Package Catalog" describes it: a package's versions move DRAFT -> PUBLISHED <->
+DEPRECATED, what each state lets you edit, the default version, deletion, and jobs that record
+the versions they install in the thing's reserved named shadow ``$package``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from pytest_iotcerts import IotCerts
+
+ROLE = "arn:aws:iam::123456789012:role/packages"
+
+
+@pytest.fixture
+def firmware(client: Any) -> Any:
+    """A package with one DRAFT version, 1.0.0."""
+    client.create_package(packageName="firmware", description="the lamp's firmware")
+    client.create_package_version(
+        packageName="firmware", versionName="1.0.0", attributes={"os": "rtos"}
+    )
+    return client
+
+
+def status(client: Any, version: str = "1.0.0") -> str:
+    found = client.get_package_version(packageName="firmware", versionName=version)
+    return str(found["status"])
+
+
+def publish(client: Any, version: str = "1.0.0", action: str = "PUBLISH") -> None:
+    client.update_package_version(packageName="firmware", versionName=version, action=action)
+
+
+# -- packages and versions ----------------------------------------------------------------------
+
+
+def test_a_package_and_its_version_are_made_and_described(client: Any) -> None:
+    made = client.create_package(packageName="firmware", description="lamp", tags={"team": "a"})
+    version = client.create_package_version(
+        packageName="firmware",
+        versionName="1.0.0",
+        attributes={"os": "rtos"},
+        artifact={"s3Location": {"bucket": "builds", "key": "fw.bin", "version": "1"}},
+        tags={"stage": "beta"},
+    )
+
+    package = client.get_package(packageName="firmware")
+    described = client.get_package_version(packageName="firmware", versionName="1.0.0")
+    arn = "arn:aws:iot:us-east-1:123456789012:package/firmware"
+    assert (made["packageArn"], package["packageArn"], package["description"]) == (
+        arn,
+        arn,
+        "lamp",
+    )
+    assert "defaultVersionName" not in package  # none until one is named
+    assert version["packageVersionArn"] == f"{arn}/version/1.0.0"
+    assert (version["status"], described["status"]) == ("DRAFT", "DRAFT")
+    assert described["attributes"] == {"os": "rtos"}
+    assert described["artifact"]["s3Location"]["key"] == "fw.bin"
+    assert client.list_tags_for_resource(resourceArn=version["packageVersionArn"])["tags"] == [
+        {"Key": "stage", "Value": "beta"}
+    ]
+
+
+def test_names_are_taken_once(firmware: Any) -> None:
+    with pytest.raises(firmware.exceptions.ConflictException):
+        firmware.create_package(packageName="firmware")
+    with pytest.raises(firmware.exceptions.ConflictException):
+        firmware.create_package_version(packageName="firmware", versionName="1.0.0")
+
+
+def test_a_version_of_a_package_that_does_not_exist_is_refused(client: Any) -> None:
+    with pytest.raises(client.exceptions.ValidationException, match="does not exist"):
+        client.create_package_version(packageName="nothing", versionName="1.0.0")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_package(packageName="nothing")
+
+
+def test_a_name_the_model_refuses_is_a_validation_error(client: Any) -> None:
+    with pytest.raises(client.exceptions.ValidationException, match="packageName"):
+        client.create_package(packageName="my firmware")
+
+    assert client.list_packages()["packageSummaries"] == []
+
+
+def test_packages_and_versions_list_page_by_page(firmware: Any) -> None:
+    for n in range(1, 4):
+        firmware.create_package(packageName=f"app-{n}")
+        firmware.create_package_version(packageName="firmware", versionName=f"1.0.{n}")
+    publish(firmware, "1.0.2")
+
+    packages = firmware.get_paginator("list_packages").paginate(PaginationConfig={"PageSize": 2})
+    names = [p["packageName"] for page in packages for p in page["packageSummaries"]]
+    published = firmware.list_package_versions(packageName="firmware", status="PUBLISHED")
+    every = firmware.list_package_versions(packageName="firmware")["packageVersionSummaries"]
+
+    assert names == ["firmware", "app-1", "app-2", "app-3"]
+    assert [v["versionName"] for v in published["packageVersionSummaries"]] == ["1.0.2"]
+    assert [v["versionName"] for v in every] == ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
+
+
+# -- the version lifecycle ----------------------------------------------------------------------
+
+
+def test_a_version_is_published_deprecated_and_published_again(firmware: Any) -> None:
+    seen = [status(firmware)]
+    for action in ("PUBLISH", "DEPRECATE", "PUBLISH"):
+        publish(firmware, action=action)
+        seen.append(status(firmware))
+
+    assert seen == ["DRAFT", "PUBLISHED", "DEPRECATED", "PUBLISHED"]
+
+
+def test_a_draft_is_not_deprecated(firmware: Any) -> None:
+    with pytest.raises(firmware.exceptions.ConflictException, match="DRAFT"):
+        publish(firmware, action="DEPRECATE")
+
+    assert status(firmware) == "DRAFT"
+
+
+def test_a_draft_is_edited_a_published_version_only_in_its_description(firmware: Any) -> None:
+    firmware.update_package_version(
+        packageName="firmware", versionName="1.0.0", attributes={"os": "linux"}, recipe="{}"
+    )
+    publish(firmware)
+
+    with pytest.raises(firmware.exceptions.ConflictException, match="attributes"):
+        firmware.update_package_version(
+            packageName="firmware", versionName="1.0.0", attributes={"os": "bsd"}
+        )
+    firmware.update_package_version(
+        packageName="firmware", versionName="1.0.0", description="stable"
+    )
+
+    described = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+    assert (described["attributes"], described["description"]) == ({"os": "linux"}, "stable")
+
+
+# -- the default version and deletion -----------------------------------------------------------
+
+
+def test_only_a_published_or_deprecated_version_is_the_default(firmware: Any) -> None:
+    with pytest.raises(firmware.exceptions.ValidationException, match="DRAFT"):
+        firmware.update_package(packageName="firmware", defaultVersionName="1.0.0")
+    publish(firmware)
+    firmware.update_package(packageName="firmware", defaultVersionName="1.0.0")
+    publish(firmware, action="DEPRECATE")  # a deprecated version may stay the default
+
+    assert firmware.get_package(packageName="firmware")["defaultVersionName"] == "1.0.0"
+    firmware.update_package(packageName="firmware", unsetDefaultVersion=True)
+    assert "defaultVersionName" not in firmware.get_package(packageName="firmware")
+
+
+def test_the_default_version_and_a_package_with_versions_are_not_deleted(firmware: Any) -> None:
+    publish(firmware)
+    firmware.update_package(packageName="firmware", defaultVersionName="1.0.0")
+
+    with pytest.raises(firmware.exceptions.ValidationException, match="default"):
+        firmware.delete_package_version(packageName="firmware", versionName="1.0.0")
+    with pytest.raises(firmware.exceptions.ValidationException, match="versions"):
+        firmware.delete_package(packageName="firmware")
+
+    firmware.update_package(packageName="firmware", unsetDefaultVersion=True)
+    firmware.delete_package_version(packageName="firmware", versionName="1.0.0")
+    firmware.delete_package(packageName="firmware")
+    assert firmware.list_packages()["packageSummaries"] == []
+
+
+def test_deleting_what_does_not_exist_is_no_error(client: Any) -> None:
+    client.delete_package(packageName="nothing")
+    client.delete_package_version(packageName="nothing", versionName="1.0.0")
+
+
+# -- jobs and the $package shadow ---------------------------------------------------------------
+
+
+def package_shadow(thing: str) -> dict[str, Any]:
+    answer = boto3.client("iot-data").get_thing_shadow(thingName=thing, shadowName="$package")
+    return json.loads(answer["payload"].read())  # type: ignore[no-any-return]
+
+
+def upgrade(client: Any, thing: str, *versions: str) -> None:
+    client.create_job(
+        jobId="upgrade",
+        targets=[client.describe_thing(thingName=thing)["thingArn"]],
+        document=json.dumps({"operation": "install"}),
+        destinationPackageVersions=list(versions),
+    )
+
+
+def test_a_job_that_succeeds_records_its_versions_in_the_package_shadow(
+    iot_certs: IotCerts, firmware: Any
+) -> None:
+    publish(firmware)
+    firmware.update_package_configuration(
+        versionUpdateByJobsConfig={"enabled": True, "roleArn": ROLE}
+    )
+    firmware.create_thing(thingName="lamp")
+    version = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+    upgrade(firmware, "lamp", version["packageVersionArn"])
+
+    iot_certs.report_job_execution("upgrade", "lamp", "SUCCEEDED")
+
+    assert package_shadow("lamp")["state"]["reported"] == {"firmware": {"version": "1.0.0"}}
+    assert firmware.get_package_configuration()["versionUpdateByJobsConfig"] == {
+        "enabled": True,
+        "roleArn": ROLE,
+    }
+
+
+def test_without_the_configuration_the_package_shadow_is_left_alone(
+    iot_certs: IotCerts, firmware: Any
+) -> None:
+    publish(firmware)
+    firmware.create_thing(thingName="lamp")
+    arn = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+    upgrade(firmware, "lamp", arn["packageVersionArn"])
+
+    iot_certs.report_job_execution("upgrade", "lamp", "SUCCEEDED")
+
+    assert firmware.get_package_configuration()["versionUpdateByJobsConfig"]["enabled"] is False
+    with pytest.raises(boto3.client("iot-data").exceptions.ResourceNotFoundException):
+        package_shadow("lamp")
+
+
+def test_a_job_does_not_deploy_a_draft(firmware: Any) -> None:
+    firmware.create_thing(thingName="lamp")
+    arn = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+
+    with pytest.raises(firmware.exceptions.InvalidRequestException, match="DRAFT"):
+        upgrade(firmware, "lamp", arn["packageVersionArn"])
+
+
+def test_the_package_shadow_holds_only_versions_and_attributes(client: Any) -> None:
+    data = boto3.client("iot-data")
+    client.create_thing(thingName="lamp")
+    good = {"firmware": {"version": "1.0.0", "attributes": {"installed": "today"}}}
+
+    data.update_thing_shadow(
+        thingName="lamp",
+        shadowName="$package",
+        payload=json.dumps({"state": {"reported": good}}),
+    )
+    with pytest.raises(data.exceptions.InvalidRequestException, match="version and attributes"):
+        data.update_thing_shadow(
+            thingName="lamp",
+            shadowName="$package",
+            payload=json.dumps({"state": {"reported": {"firmware": {"description": "x"}}}}),
+        )
+
+    assert package_shadow("lamp")["state"]["reported"] == good
