@@ -5,11 +5,15 @@ the versions they install in the thing's reserved named shadow ``$package``."""
 
 from __future__ import annotations
 
+import io
 import json
+import urllib.parse
+import zipfile
 from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
 
 from pytest_iotcerts import IotCerts
 
@@ -253,3 +257,176 @@ def test_the_package_shadow_holds_only_versions_and_attributes(client: Any) -> N
         )
 
     assert package_shadow("lamp")["state"]["reported"] == good
+
+
+# -- software bills of materials ----------------------------------------------------------------
+
+SPDX = {"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "firmware"}
+CYCLONEDX = {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}
+
+
+def archive(**files: Any) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for name, content in files.items():
+            zipped.writestr(name, content if isinstance(content, str) else json.dumps(content))
+    return buffer.getvalue()
+
+
+def associate(client: Any, key: str) -> dict[str, Any]:
+    return client.associate_sbom_with_package_version(  # type: ignore[no-any-return]
+        packageName="firmware",
+        versionName="1.0.0",
+        sbom={"s3Location": {"bucket": "sboms", "key": key, "version": "1"}},
+    )
+
+
+def test_an_sbom_of_spdx_and_cyclonedx_documents_is_validated(
+    iot_certs: IotCerts, firmware: Any
+) -> None:
+    iot_certs.put_s3_object(
+        "sboms", "fw.zip", archive(**{"a.spdx.json": SPDX, "b.cdx.json": CYCLONEDX})
+    )
+
+    answer = associate(firmware, "fw.zip")
+
+    described = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+    results = firmware.list_sbom_validation_results(packageName="firmware", versionName="1.0.0")
+    assert answer["sbomValidationStatus"] == "IN_PROGRESS"  # as AWS answers, before validating
+    assert described["sbomValidationStatus"] == "SUCCEEDED"
+    assert described["sbom"]["s3Location"] == {"bucket": "sboms", "key": "fw.zip", "version": "1"}
+    assert [
+        (r["fileName"], r["validationResult"]) for r in results["validationResultSummaries"]
+    ] == [
+        ("a.spdx.json", "SUCCEEDED"),
+        ("b.cdx.json", "SUCCEEDED"),
+    ]
+
+
+def test_a_file_in_neither_format_fails_validation(iot_certs: IotCerts, firmware: Any) -> None:
+    iot_certs.put_s3_object("sboms", "fw.zip", archive(**{"ok.json": SPDX, "notes.txt": "hello"}))
+
+    associate(firmware, "fw.zip")
+
+    described = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+    [failed] = firmware.list_sbom_validation_results(
+        packageName="firmware", versionName="1.0.0", validationResult="FAILED"
+    )["validationResultSummaries"]
+    assert described["sbomValidationStatus"] == "FAILED"
+    assert (failed["fileName"], failed["errorCode"]) == ("notes.txt", "INCOMPATIBLE_FORMAT")
+
+
+def test_an_sbom_is_read_from_motos_s3_and_can_be_removed(firmware: Any) -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="sboms")
+        s3.put_object(Bucket="sboms", Key="fw.zip", Body=archive(**{"bom.json": CYCLONEDX}))
+
+        associate(firmware, "fw.zip")
+        with pytest.raises(firmware.exceptions.ValidationException, match=r"missing\.zip"):
+            associate(firmware, "missing.zip")
+
+    assert status_of_sbom(firmware) == "SUCCEEDED"
+    firmware.disassociate_sbom_from_package_version(packageName="firmware", versionName="1.0.0")
+    assert status_of_sbom(firmware) is None
+
+
+def status_of_sbom(client: Any) -> str | None:
+    found = client.get_package_version(packageName="firmware", versionName="1.0.0")
+    return found.get("sbomValidationStatus")  # type: ignore[no-any-return]
+
+
+# -- substitution parameters in job documents ---------------------------------------------------
+
+
+@pytest.fixture
+def released(firmware: Any) -> str:
+    """firmware 1.0.0 with attributes and an artifact, published and the default: its ARN."""
+    firmware.update_package_version(
+        packageName="firmware",
+        versionName="1.0.0",
+        attributes={"s3URL": "https://example-bucket.s3.amazonaws.com/fw.bin", "sig": "abc"},
+        artifact={"s3Location": {"bucket": "builds", "key": "fw.bin", "version": "v7"}},
+    )
+    publish(firmware)
+    firmware.update_package(packageName="firmware", defaultVersionName="1.0.0")
+    firmware.create_thing(thingName="lamp")
+    found = firmware.get_package_version(packageName="firmware", versionName="1.0.0")
+    return str(found["packageVersionArn"])
+
+
+def job_with(client: Any, document: dict[str, Any], *versions: str, **extra: Any) -> None:
+    client.create_job(
+        jobId="upgrade",
+        targets=[client.describe_thing(thingName="lamp")["thingArn"]],
+        document=json.dumps(document),
+        destinationPackageVersions=list(versions),
+        **extra,
+    )
+
+
+def deployed(client: Any) -> dict[str, Any]:
+    return json.loads(client.get_job_document(jobId="upgrade")["document"])  # type: ignore[no-any-return]
+
+
+def test_attributes_are_substituted_into_the_job_document(firmware: Any, released: str) -> None:
+    document = {
+        "download": "${aws:iot:package:firmware:version:1.0.0:attributes:s3URL}",
+        "attributes": "${aws:iot:package::version::attributes}",
+        "note": "signed ${aws:iot:package:firmware:version:$default:attributes:sig} today",
+    }
+    job_with(firmware, document, released)
+
+    before = firmware.get_job_document(jobId="upgrade", beforeSubstitution=True)["document"]
+    assert deployed(firmware) == {
+        "download": "https://example-bucket.s3.amazonaws.com/fw.bin",
+        "attributes": {"s3URL": "https://example-bucket.s3.amazonaws.com/fw.bin", "sig": "abc"},
+        "note": "signed abc today",
+    }
+    assert json.loads(before) == document
+
+
+def test_default_names_the_packages_default_version(firmware: Any, released: str) -> None:
+    default = released.replace("/version/1.0.0", "/version/$default")
+    job_with(
+        firmware, {"sig": "${aws:iot:package:firmware:version:$default:attributes:sig}"}, default
+    )
+
+    job = firmware.describe_job(jobId="upgrade")["job"]
+    given = firmware.describe_job(jobId="upgrade", beforeSubstitution=True)["job"]
+    assert job["destinationPackageVersions"] == [released]
+    assert given["destinationPackageVersions"] == [default]
+    assert deployed(firmware) == {"sig": "abc"}
+
+
+def test_the_artifact_placeholder_becomes_a_presigned_s3_url(firmware: Any, released: str) -> None:
+    placeholder = "${aws:iot:package:firmware:version:1.0.0:artifact-location:s3-presigned-url}"
+    job_with(
+        firmware,
+        {"url": placeholder},
+        released,
+        presignedUrlConfig={"roleArn": ROLE, "expiresInSec": 600},
+    )
+
+    url = urllib.parse.urlsplit(deployed(firmware)["url"])
+    query = urllib.parse.parse_qs(url.query)
+    assert (url.hostname, url.path) == ("builds.s3.amazonaws.com", "/fw.bin")
+    assert query["versionId"] == ["v7"]
+    assert query["X-Amz-Expires"] == ["600"]
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+
+
+@pytest.mark.parametrize(
+    ("document", "match"),
+    [
+        ({"x": "${aws:iot:package:firmware:version:2.0.0:attributes}"}, "not among"),
+        ({"x": "${aws:iot:package:firmware:version:1.0.0:attributes:missing}"}, "no attribute"),
+    ],
+)
+def test_a_placeholder_that_does_not_resolve_refuses_the_job(
+    firmware: Any, released: str, document: dict[str, Any], match: str
+) -> None:
+    with pytest.raises(firmware.exceptions.InvalidRequestException, match=match):
+        job_with(firmware, document, released)
+
+    assert firmware.list_jobs()["jobs"] == []

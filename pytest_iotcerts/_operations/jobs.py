@@ -122,7 +122,10 @@ def create_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]
 def describe_job(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     with service.scope.store.lock:
         job = service.jobs.get(params["jobId"])
-        return {"documentSource": job.settings.get("documentSource"), "job": _job_shape(job)}
+        shape = _job_shape(job)
+        if params.get("beforeSubstitution") and job.packages_given:
+            shape["destinationPackageVersions"] = job.packages_given
+        return {"documentSource": job.settings.get("documentSource"), "job": shape}
 
 
 @operation("ListJobs")

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._core.resources import PackageVersion, SoftwarePackage
 from .._service import IotService
-from ._common import operation, page_by_token
+from ._common import operation, page_by_position, page_by_token
 
 VERSION_SETTINGS = ("description", "attributes", "artifact", "recipe")
 
@@ -97,7 +97,13 @@ def create_package_version(service: IotService, params: dict[str, Any]) -> Mappi
 @operation("GetPackageVersion")
 def get_package_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     version = service.packages.get_version(params["packageName"], params["versionName"])
-    return {**version.settings, **_version(version), "packageVersionArn": version.arn}
+    return {
+        **version.settings,
+        **_version(version),
+        "packageVersionArn": version.arn,
+        "sbom": version.sbom,
+        "sbomValidationStatus": version.sbom_status,
+    }
 
 
 @operation("UpdatePackageVersion")
@@ -131,3 +137,29 @@ def get_package_configuration(service: IotService, params: dict[str, Any]) -> Ma
 def update_package_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.packages.configure(params.get("versionUpdateByJobsConfig") or {})
     return {}
+
+
+@operation("AssociateSbomWithPackageVersion")
+def associate_sbom(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.packages.associate_sbom(params["packageName"], params["versionName"], params["sbom"])
+    return {  # validation is under way when AWS answers; GetPackageVersion tells its outcome
+        "packageName": params["packageName"],
+        "versionName": params["versionName"],
+        "sbom": params["sbom"],
+        "sbomValidationStatus": "IN_PROGRESS",
+    }
+
+
+@operation("DisassociateSbomFromPackageVersion")
+def disassociate_sbom(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    service.packages.disassociate_sbom(params["packageName"], params["versionName"])
+    return {}
+
+
+@operation("ListSbomValidationResults")
+def list_sbom_validation_results(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
+    results = service.packages.sbom_results(
+        params["packageName"], params["versionName"], params.get("validationResult")
+    )
+    picked, token = page_by_position(results, params)
+    return {"validationResultSummaries": picked, "nextToken": token}

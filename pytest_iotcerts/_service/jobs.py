@@ -15,6 +15,7 @@ from .._aws.errors import ServiceError, already_exists, invalid_request, not_fou
 from .._aws.nesting import MAX_JSON_DEPTH, json_depth, too_deep
 from .._core.ordered import Filtered, Ordered
 from .._core.resources import Job, JobTemplate
+from .._engines import package_placeholders
 from . import fleet_changes
 from ._scope import Scope
 from .events import RegistryEvents
@@ -79,7 +80,8 @@ def document_of(job: Job, *, before_substitution: bool = False) -> str | None:
     if document is None or before_substitution:
         return document
     parameters = job.settings.get("documentParameters") or {}
-    return _PARAMETER.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), document)
+    document = _PARAMETER.sub(lambda m: str(parameters.get(m.group(1), m.group(0))), document)
+    return package_placeholders.substitute(document, job.package_values)
 
 
 class Jobs:
@@ -102,7 +104,7 @@ class Jobs:
             if settings.get("document") is None and settings.get("documentSource") is None:
                 raise invalid_request("A job needs a document or a documentSource.")
             check_document(settings.get("document"))
-            Packages(self._scope).check_deployable(settings.get("destinationPackageVersions") or [])
+            packages, package_values = Packages(self._scope).for_job(settings)
             things = self.things_targeted(settings["targets"])
             starts_at, ends_at = self._schedule(settings.get("schedulingConfig") or {})
             windows = (settings.get("schedulingConfig") or {}).get("maintenanceWindows")
@@ -114,6 +116,7 @@ class Jobs:
                 settings=settings,
             )
             job.starts_at, job.ends_at = starts_at, ends_at
+            job.use_packages(packages, package_values)
             if starts_at is not None:  # SCHEDULED: nothing is queued before the start
                 job.status = "SCHEDULED"
             job.rollout_waiting = list(things)

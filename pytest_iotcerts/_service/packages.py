@@ -14,9 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._aws.errors import ServiceError, invalid_request, not_found
+from .._aws.s3_urls import presigned_get
 from .._core.ordered import Filtered, Ordered
 from .._core.resources import Job, PackageVersion, SoftwarePackage
+from .._engines.package_placeholders import Placeholder, placeholders
+from .._engines.sbom import validate_archive
 from ._scope import Scope
+from .s3_objects import S3Objects
 from .shadows import PACKAGE_SHADOW, Named, Shadows
 
 DRAFT_ONLY = ("attributes", "artifact", "recipe")
@@ -173,6 +177,40 @@ class Packages:
             del package.versions[name]
             package.touch()
 
+    # -- software bills of materials ------------------------------------------------------------
+
+    def associate_sbom(self, package_name: str, name: str, sbom: Mapping[str, Any]) -> None:
+        """Read the SBOM's zip archive from S3 (moto's, or what the test handed the mock) and
+        validate each of its files; the version keeps the location and the results."""
+        version = self.get_version(package_name, name)
+        location = sbom["s3Location"]
+        bucket, key = location.get("bucket"), location.get("key")
+        if not bucket or not key:
+            raise _validation("An SBOM's s3Location names its bucket and key.")
+        try:
+            data = S3Objects(self._scope).read(bucket, key)
+        except ServiceError as error:
+            raise _validation(error.message) from None
+        results = validate_archive(data, key)
+        passed = all(result["validationResult"] == "SUCCEEDED" for result in results)
+        with self._scope.store.lock:
+            version.sbom = {"s3Location": dict(location)}
+            version.sbom_status = "SUCCEEDED" if passed else "FAILED"
+            version.sbom_results = results
+            version.touch()
+
+    def disassociate_sbom(self, package_name: str, name: str) -> None:
+        with self._scope.store.lock:
+            version = self.get_version(package_name, name)
+            version.sbom, version.sbom_status, version.sbom_results = None, None, []
+            version.touch()
+
+    def sbom_results(
+        self, package_name: str, name: str, result: str | None
+    ) -> list[dict[str, str]]:
+        version = self.get_version(package_name, name)
+        return [r for r in version.sbom_results if result in (None, r["validationResult"])]
+
     # -- configuration and jobs -----------------------------------------------------------------
 
     def configuration(self) -> dict[str, Any]:
@@ -183,16 +221,72 @@ class Packages:
         with self._scope.store.lock:
             self._scope.state.package_configuration.update(config)
 
-    def check_deployable(self, arns: list[str]) -> None:
-        """A job installs PUBLISHED or DEPRECATED versions only."""
-        for arn in arns:
-            version = self._version_of(arn)
-            if version is None or version.status == "DRAFT":
-                found = "does not exist" if version is None else "is a DRAFT"
+    def for_job(self, settings: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        """A new job's destination package versions (``$default`` resolved; each PUBLISHED or
+        DEPRECATED) and the value of each package placeholder of its document."""
+        given = list(settings.get("destinationPackageVersions") or [])
+        versions = [self._deployable(arn) for arn in given]
+        values = {}
+        for placeholder in placeholders(settings.get("document") or ""):
+            version = self._named_in_document(placeholder, versions)
+            values[placeholder.text] = self._value(placeholder, version, settings)
+        return [version.arn for version in versions], values
+
+    def _deployable(self, arn: str) -> PackageVersion:
+        package_name, _, name = _package_and_version(arn)
+        package = self._scope.state.packages.get(package_name)
+        if package is not None and name == "$default":
+            name = package.default_version or ""
+        version = package.versions.get(name) if package is not None else None
+        if version is None or version.status == "DRAFT":
+            found = "does not exist" if version is None else "is a DRAFT"
+            raise invalid_request(
+                f"The package version {arn} {found}: a job deploys PUBLISHED or DEPRECATED "
+                "package versions."
+            )
+        return version
+
+    @staticmethod
+    def _named_in_document(
+        placeholder: Placeholder, versions: list[PackageVersion]
+    ) -> PackageVersion:
+        """The destination version a placeholder names (empty names: the only one)."""
+        if not placeholder.package and len(versions) != 1:
+            raise invalid_request(
+                f"{placeholder.text} names no package, so the job deploys exactly one package "
+                f"version (destinationPackageVersions has {len(versions)})."
+            )
+        for version in versions:
+            package = placeholder.package or version.package_name
+            wanted = placeholder.version or version.name
+            if version.package_name == package and wanted in (version.name, "$default"):
+                return version
+        raise invalid_request(
+            f"{placeholder.text} names a package version that is not among the job's "
+            "destinationPackageVersions; name the same versions in both."
+        )
+
+    def _value(
+        self, placeholder: Placeholder, version: PackageVersion, settings: Mapping[str, Any]
+    ) -> Any:
+        attributes = version.settings.get("attributes") or {}
+        if placeholder.artifact:
+            artifact = version.settings.get("artifact")
+            if not artifact:
                 raise invalid_request(
-                    f"The package version {arn} {found}: a job deploys PUBLISHED or DEPRECATED "
-                    "package versions."
+                    f"Package {version.package_name} version {version.name} does not have an "
+                    "associated artifact to generate an S3 presigned url."
                 )
+            expires = (settings.get("presignedUrlConfig") or {}).get("expiresInSec", 3600)
+            return presigned_get(self._scope.region, artifact["s3Location"], int(expires))
+        if placeholder.key is None:
+            return dict(attributes)
+        if placeholder.key not in attributes:
+            raise invalid_request(
+                f"Package {version.package_name} version {version.name} has no attribute "
+                f"{placeholder.key} for {placeholder.text}."
+            )
+        return attributes[placeholder.key]
 
     def job_succeeded(self, job: Job, thing_name: str) -> None:
         """With ``versionUpdateByJobsConfig`` enabled, the job's package versions go into the
@@ -206,11 +300,6 @@ class Packages:
             reported[package_name] = {"version": version}
         payload = json.dumps({"state": {"reported": reported}}).encode()
         Shadows(self._scope).update(Named(thing_name, PACKAGE_SHADOW), payload)
-
-    def _version_of(self, arn: str) -> PackageVersion | None:
-        package_name, _, version = _package_and_version(arn)
-        package = self._scope.state.packages.get(package_name)
-        return package.versions.get(version) if package is not None else None
 
 
 def _package_and_version(arn: str) -> tuple[str, str, str]:

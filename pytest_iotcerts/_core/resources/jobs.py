@@ -103,10 +103,23 @@ class Job(ConfiguredResource):
         # schedulingConfig: when the rollout starts and ends, on the mock's clock
         self.starts_at: float | None = None
         self.ends_at: float | None = None
+        # the package versions it installs as given ($default and all), and the value of each
+        # package placeholder of its document, fixed when it was made
+        self.packages_given: list[str] | None = None
+        self.package_values: dict[str, Any] = {}
 
     @property
     def job_id(self) -> str:
         return self.name
+
+    def use_packages(self, resolved: list[str], values: dict[str, Any]) -> None:
+        """The package versions it installs, ``$default`` resolved; its document's package
+        placeholders and their values."""
+        given = self.settings.get("destinationPackageVersions")
+        if given:
+            self.packages_given = list(given)
+            self.settings["destinationPackageVersions"] = resolved
+        self.package_values = values
 
     @property
     def target_selection(self) -> str:

@@ -48,6 +48,11 @@ class PackageVersion:
         )
         self.settings = dict(settings)
         self.status = "DRAFT"
+        # its software bill of materials: where it is in S3, how its validation went, and the
+        # result for each file of its archive
+        self.sbom: dict[str, Any] | None = None
+        self.sbom_status: str | None = None
+        self.sbom_results: list[dict[str, str]] = []
         self.sequence = next_sequence()
         self.creation_date = self.last_modified_date = timestamp()
 
