@@ -430,3 +430,22 @@ def test_a_placeholder_that_does_not_resolve_refuses_the_job(
         job_with(firmware, document, released)
 
     assert firmware.list_jobs()["jobs"] == []
+
+
+def test_the_same_request_again_is_the_same_package(client: Any) -> None:
+    """A client token makes CreatePackage and CreatePackageVersion idempotent: a retry of the
+    same request (botocore sends one token per call, and keeps it across its retries)."""
+    token = "3f1c2b9e-0d4e-4b8e-9f6a-1c2d3e4f5a6b"
+    first = client.create_package(packageName="firmware", clientToken=token)
+    again = client.create_package(packageName="firmware", clientToken=token)
+    version = client.create_package_version(
+        packageName="firmware", versionName="1.0.0", clientToken=token
+    )
+    version_again = client.create_package_version(
+        packageName="firmware", versionName="1.0.0", clientToken=token
+    )
+
+    assert first["packageArn"] == again["packageArn"]
+    assert version["packageVersionArn"] == version_again["packageVersionArn"]
+    with pytest.raises(client.exceptions.ConflictException):
+        client.create_package(packageName="firmware")  # a new token: a new request

@@ -39,7 +39,9 @@ def _version(version: PackageVersion) -> dict[str, Any]:
 
 @operation("CreatePackage")
 def create_package(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    package = service.packages.create(params["packageName"], params.get("description"))
+    package = service.packages.create(
+        params["packageName"], params.get("description"), params.get("clientToken")
+    )
     _tag(service, package.arn, params)
     return {
         "packageName": package.name,
@@ -81,7 +83,7 @@ def list_packages(service: IotService, params: dict[str, Any]) -> Mapping[str, A
 def create_package_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     settings = {name: params[name] for name in VERSION_SETTINGS if name in params}
     version = service.packages.create_version(
-        params["packageName"], params["versionName"], settings
+        params["packageName"], params["versionName"], settings, params.get("clientToken")
     )
     _tag(service, version.arn, params)
     return {

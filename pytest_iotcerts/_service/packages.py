@@ -45,12 +45,19 @@ class Packages:
 
     # -- packages -------------------------------------------------------------------------------
 
-    def create(self, name: str, description: str | None) -> SoftwarePackage:
+    def create(
+        self, name: str, description: str | None, client_token: str | None = None
+    ) -> SoftwarePackage:
+        """A new package; the same request again (its ``clientToken``) is the same package."""
         state = self._scope.state
         with self._scope.store.lock:
-            if name in state.packages:
+            existing = state.packages.get(name)
+            if existing is not None and _repeated(existing.client_token, client_token):
+                return existing
+            if existing is not None:
                 raise _conflict(f"The package {name} already exists.")
             package = SoftwarePackage(name, description, **self._scope.placement)
+            package.client_token = client_token
             state.packages[name] = package
             return package
 
@@ -105,15 +112,24 @@ class Packages:
     # -- versions -------------------------------------------------------------------------------
 
     def create_version(
-        self, package_name: str, name: str, settings: Mapping[str, Any]
+        self,
+        package_name: str,
+        name: str,
+        settings: Mapping[str, Any],
+        client_token: str | None = None,
     ) -> PackageVersion:
+        """A new DRAFT version; the same request again (its ``clientToken``) is the same one."""
         with self._scope.store.lock:
             package = self._scope.state.packages.get(package_name)
             if package is None:  # CreatePackageVersion models no ResourceNotFoundException
                 raise _validation(f"The package {package_name} does not exist.")
-            if name in package.versions:
+            existing = package.versions.get(name)
+            if existing is not None and _repeated(existing.client_token, client_token):
+                return existing
+            if existing is not None:
                 raise _conflict(f"The version {name} of {package_name} already exists.")
             version = package.versions[name] = PackageVersion(package, name, dict(settings))
+            version.client_token = client_token
             package.touch()
             return version
 
@@ -300,6 +316,10 @@ class Packages:
             reported[package_name] = {"version": version}
         payload = json.dumps({"state": {"reported": reported}}).encode()
         Shadows(self._scope).update(Named(thing_name, PACKAGE_SHADOW), payload)
+
+
+def _repeated(kept: str | None, given: str | None) -> bool:
+    return kept is not None and kept == given
 
 
 def _package_and_version(arn: str) -> tuple[str, str, str]:

@@ -26,6 +26,7 @@ class SoftwarePackage(NamedResource):
         self.description = description
         self.default_version: str | None = None
         self.versions: Registry[PackageVersion] = Registry()
+        self.client_token: str | None = None  # of the request that made it (idempotency)
         self.creation_date = self.last_modified_date = timestamp()
 
     def touch(self) -> None:
@@ -48,6 +49,7 @@ class PackageVersion:
         )
         self.settings = dict(settings)
         self.status = "DRAFT"
+        self.client_token: str | None = None  # of the request that made it (idempotency)
         # its software bill of materials: where it is in S3, how its validation went, and the
         # result for each file of its archive
         self.sbom: dict[str, Any] | None = None
