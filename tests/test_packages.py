@@ -256,7 +256,9 @@ def test_the_package_shadow_holds_only_versions_and_attributes(client: Any) -> N
             payload=json.dumps({"state": {"reported": {"firmware": {"description": "x"}}}}),
         )
 
-    assert package_shadow("lamp")["state"]["reported"] == good
+    shadow = package_shadow("lamp")
+    assert shadow["state"]["reported"] == good
+    assert "metadata" not in shadow  # the reserved shadow keeps none
 
 
 # -- software bills of materials ----------------------------------------------------------------
@@ -449,3 +451,19 @@ def test_the_same_request_again_is_the_same_package(client: Any) -> None:
     assert version["packageVersionArn"] == version_again["packageVersionArn"]
     with pytest.raises(client.exceptions.ConflictException):
         client.create_package(packageName="firmware")  # a new token: a new request
+
+
+def test_a_versions_attributes_come_to_at_most_3_kb(firmware: Any) -> None:
+    """The guide: "The combined size of all the attributes on a package version is limited to
+    3KB"."""
+    big = {f"key{n}": "x" * 100 for n in range(30)}  # 30 * (4-5 + 100) bytes, over 3,072
+
+    with pytest.raises(firmware.exceptions.ValidationException, match="3 KB"):
+        firmware.create_package_version(packageName="firmware", versionName="2.0.0", attributes=big)
+    with pytest.raises(firmware.exceptions.ValidationException, match="3 KB"):
+        firmware.update_package_version(packageName="firmware", versionName="1.0.0", attributes=big)
+
+    assert status(firmware) == "DRAFT"
+    assert firmware.get_package_version(packageName="firmware", versionName="1.0.0")[
+        "attributes"
+    ] == {"os": "rtos"}

@@ -24,6 +24,8 @@ from .s3_objects import S3Objects
 from .shadows import PACKAGE_SHADOW, Named, Shadows
 
 DRAFT_ONLY = ("attributes", "artifact", "recipe")
+# "The combined size of all the attributes on a package version is limited to 3KB."
+MAX_ATTRIBUTES_BYTES = 3 * 1024
 # action -> (the statuses it moves a version from, the status it moves it to)
 ACTIONS = {
     "PUBLISH": (("DRAFT", "DEPRECATED"), "PUBLISHED"),
@@ -123,6 +125,7 @@ class Packages:
             package = self._scope.state.packages.get(package_name)
             if package is None:  # CreatePackageVersion models no ResourceNotFoundException
                 raise _validation(f"The package {package_name} does not exist.")
+            _check_attributes(settings.get("attributes"))
             existing = package.versions.get(name)
             if existing is not None and _repeated(existing.client_token, client_token):
                 return existing
@@ -160,6 +163,7 @@ class Packages:
                     f"description is edited now, not its {', '.join(locked)}."
                 )
             target = self._moved(version, action)
+            _check_attributes(changes.get("attributes"))
             version.settings.update(changes)
             version.status = target
             version.touch()
@@ -316,6 +320,15 @@ class Packages:
             reported[package_name] = {"version": version}
         payload = json.dumps({"state": {"reported": reported}}).encode()
         Shadows(self._scope).update(Named(thing_name, PACKAGE_SHADOW), payload)
+
+
+def _check_attributes(attributes: Mapping[str, str] | None) -> None:
+    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in (attributes or {}).items())
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise _validation(
+            f"A package version's attributes come to {size} bytes; at most "
+            f"{MAX_ATTRIBUTES_BYTES} (3 KB) are allowed."
+        )
 
 
 def _repeated(kept: str | None, given: str | None) -> bool:

@@ -86,7 +86,7 @@ class Shadows:
             shadow = self._scope.state.shadows.get((where.thing, where.name))
             if shadow is None:
                 raise where.missing()
-            return shadow.document()
+            return _shown(where, shadow.document())
 
     def delete(self, where: Named) -> dict[str, Any]:
         try:
@@ -140,7 +140,7 @@ class Shadows:
             shadow = self._scope.state.shadows.get((where.thing, where.name))
             if shadow is None:
                 raise ShadowError(404, where.missing().message)
-            return shadow.document(token)
+            return _shown(where, shadow.document(token))
 
     # -- both ---------------------------------------------------------------------------------
 
@@ -153,6 +153,8 @@ class Shadows:
             applied = engine.update(
                 state.shadows.get(key), request, version=self._kept_version(key), now=_now()
             )
+            if where.name == PACKAGE_SHADOW:
+                _unstamped(applied)
             state.shadows[key] = applied.shadow
             state.deleted_shadows.pop(key, None)
             if where.name:
@@ -192,6 +194,21 @@ class Shadows:
     def seed(self, where: Named, state: dict[str, Any]) -> dict[str, Any]:
         """An update as the test's setup: ``state`` is ``{"desired": ..., "reported": ...}``."""
         return self.update(where, json.dumps({"state": state}).encode())
+
+
+def _unstamped(applied: engine.Update) -> None:
+    """The reserved shadow ``$package`` keeps no metadata (the developer guide)."""
+    applied.shadow.metadata.clear()
+    applied.accepted.pop("metadata", None)
+    for side in ("previous", "current"):
+        if applied.documents.get(side):
+            applied.documents[side].pop("metadata", None)
+
+
+def _shown(where: Named, document: dict[str, Any]) -> dict[str, Any]:
+    if where.name == PACKAGE_SHADOW:
+        document.pop("metadata", None)
+    return document
 
 
 def _check_packages(request: dict[str, Any]) -> None:
