@@ -37,6 +37,11 @@ def operation(name: str, *, service: str = "iot") -> Callable[[Handler], Handler
     return register
 
 
+def chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The members of ``names`` the request gives (a create or update's settings)."""
+    return {name: params[name] for name in names if params.get(name) is not None}
+
+
 def initial_status(params: Mapping[str, Any]) -> str:
     return "ACTIVE" if params.get("setAsActive") else "INACTIVE"
 

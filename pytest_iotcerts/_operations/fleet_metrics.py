@@ -7,7 +7,7 @@ from typing import Any
 
 from .._core.resources import FleetMetric
 from .._service import IotService
-from ._common import operation, page_by_token
+from ._common import chosen, operation, page_by_token
 from .tags import tag_on_create
 
 SETTINGS = (
@@ -22,17 +22,13 @@ SETTINGS = (
 )
 
 
-def _chosen(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: params[name] for name in SETTINGS if name in params}
-
-
 def _named(metric: FleetMetric) -> dict[str, Any]:
     return {"metricName": metric.name, "metricArn": metric.arn}
 
 
 @operation("CreateFleetMetric")
 def create_fleet_metric(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    metric = service.fleet_metrics.create(params["metricName"], _chosen(params))
+    metric = service.fleet_metrics.create(params["metricName"], chosen(params, SETTINGS))
     tag_on_create(service, metric.arn, params)
     return _named(metric)
 
@@ -58,7 +54,7 @@ def list_fleet_metrics(service: IotService, params: dict[str, Any]) -> Mapping[s
 @operation("UpdateFleetMetric")
 def update_fleet_metric(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     service.fleet_metrics.update(
-        params["metricName"], _chosen(params), params.get("expectedVersion")
+        params["metricName"], chosen(params, SETTINGS), params.get("expectedVersion")
     )
     return {}
 

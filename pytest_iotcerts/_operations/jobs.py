@@ -9,7 +9,7 @@ from .._aws import managed_job_templates
 from .._core.resources import Job, JobExecution
 from .._service import IotService
 from .._service.jobs import managed_template
-from ._common import operation, page_by_position, page_by_token
+from ._common import chosen, operation, page_by_position, page_by_token
 from .tags import tag_on_create
 
 JOB_SETTINGS = (
@@ -43,10 +43,6 @@ TEMPLATE_SETTINGS = (
     "destinationPackageVersions",
 )
 _NOT_IN_JOB_SHAPE = ("document", "documentSource")
-
-
-def chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: params[name] for name in names if params.get(name) is not None}
 
 
 def _process_details(job: Job) -> dict[str, Any]:

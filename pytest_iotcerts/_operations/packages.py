@@ -7,15 +7,10 @@ from typing import Any
 
 from .._core.resources import PackageVersion, SoftwarePackage
 from .._service import IotService
-from ._common import operation, page_by_position, page_by_token
+from ._common import chosen, operation, page_by_position, page_by_token
+from .tags import tag_on_create
 
 VERSION_SETTINGS = ("description", "attributes", "artifact", "recipe")
-
-
-def _tag(service: IotService, arn: str, params: Mapping[str, Any]) -> None:
-    """Tags given to a create operation (``tags``: a map here, not a list)."""
-    if params.get("tags"):
-        service.tags.tag(arn, dict(params["tags"]))
 
 
 def _package(package: SoftwarePackage) -> dict[str, Any]:
@@ -42,7 +37,7 @@ def create_package(service: IotService, params: dict[str, Any]) -> Mapping[str, 
     package = service.packages.create(
         params["packageName"], params.get("description"), params.get("clientToken")
     )
-    _tag(service, package.arn, params)
+    tag_on_create(service, package.arn, params)
     return {
         "packageName": package.name,
         "packageArn": package.arn,
@@ -81,11 +76,11 @@ def list_packages(service: IotService, params: dict[str, Any]) -> Mapping[str, A
 
 @operation("CreatePackageVersion")
 def create_package_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    settings = {name: params[name] for name in VERSION_SETTINGS if name in params}
+    settings = chosen(params, VERSION_SETTINGS)
     version = service.packages.create_version(
         params["packageName"], params["versionName"], settings, params.get("clientToken")
     )
-    _tag(service, version.arn, params)
+    tag_on_create(service, version.arn, params)
     return {
         "packageVersionArn": version.arn,
         "packageName": version.package_name,
@@ -110,7 +105,7 @@ def get_package_version(service: IotService, params: dict[str, Any]) -> Mapping[
 
 @operation("UpdatePackageVersion")
 def update_package_version(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
-    changes = {name: params[name] for name in VERSION_SETTINGS if name in params}
+    changes = chosen(params, VERSION_SETTINGS)
     service.packages.update_version(
         params["packageName"], params["versionName"], changes, params.get("action")
     )

@@ -9,7 +9,7 @@ from .._core.ordered import Ordered
 from .._core.resources import Authorizer, DomainConfiguration, RoleAlias
 from .._service import IotService
 from .._service.custom_auth import Presented
-from ._common import operation, page
+from ._common import chosen, operation, page
 from .tags import tag_on_create
 
 AUTHORIZER_SETTINGS = (
@@ -32,10 +32,6 @@ DOMAIN_SETTINGS = (
     "applicationProtocol",
     "clientCertificateConfig",
 )
-
-
-def _chosen(params: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: params[name] for name in names if name in params}
 
 
 def _marker_page(
@@ -114,7 +110,7 @@ def _authorizer_description(authorizer: Authorizer) -> dict[str, Any]:
 @operation("CreateAuthorizer")
 def create_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     authorizer = service.authorizers.create(
-        params["authorizerName"], _chosen(params, AUTHORIZER_SETTINGS)
+        params["authorizerName"], chosen(params, AUTHORIZER_SETTINGS)
     )
     tag_on_create(service, authorizer.arn, params)
     return _authorizer_answer(authorizer)
@@ -129,7 +125,7 @@ def describe_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[
 @operation("UpdateAuthorizer")
 def update_authorizer(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     authorizer = service.authorizers.update(
-        params["authorizerName"], _chosen(params, AUTHORIZER_SETTINGS)
+        params["authorizerName"], chosen(params, AUTHORIZER_SETTINGS)
     )
     return _authorizer_answer(authorizer)
 
@@ -175,7 +171,7 @@ def _domain_answer(configuration: DomainConfiguration) -> dict[str, Any]:
 @operation("CreateDomainConfiguration")
 def create_domain_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     configuration = service.domain_configurations.create(
-        params["domainConfigurationName"], _chosen(params, DOMAIN_SETTINGS)
+        params["domainConfigurationName"], chosen(params, DOMAIN_SETTINGS)
     )
     tag_on_create(service, configuration.arn, params)
     return _domain_answer(configuration)
@@ -207,7 +203,7 @@ def describe_domain_configuration(service: IotService, params: dict[str, Any]) -
 def update_domain_configuration(service: IotService, params: dict[str, Any]) -> Mapping[str, Any]:
     configuration = service.domain_configurations.update(
         params["domainConfigurationName"],
-        _chosen(params, DOMAIN_SETTINGS),
+        chosen(params, DOMAIN_SETTINGS),
         status=params.get("domainConfigurationStatus"),
         remove_authorizer=bool(params.get("removeAuthorizerConfig")),
     )

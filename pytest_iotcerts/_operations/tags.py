@@ -9,12 +9,15 @@ from .._service import IotService
 from ._common import operation, page_by_position
 
 
-def _as_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
+def _as_dict(tags: list[dict[str, str]] | Mapping[str, str] | None) -> dict[str, str]:
+    """Tags as a list of Key/Value (most operations) or as a map (the package catalog's)."""
+    if isinstance(tags, Mapping):
+        return dict(tags)
     return {tag["Key"]: tag.get("Value", "") for tag in tags or []}
 
 
 def tag_on_create(service: IotService, arn: str, params: Mapping[str, Any]) -> None:
-    """Tags given to a create operation (``tags``: a list of Key/Value)."""
+    """Tags given to a create operation (``tags``: a list of Key/Value, or a map)."""
     if params.get("tags"):
         service.tags.tag(arn, _as_dict(params["tags"]))
 
